@@ -1,0 +1,253 @@
+// The stack's topology as operators describe it. Every field carries its
+// description and default here, so the reference docs come from this one place.
+import { z } from "zod";
+import { isIPv4, parseCidr } from "./net.ts";
+
+const name = (what: string) =>
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, `must be a ${what} name: a letter, then letters, digits, '_', '.' or '-' (at most 63)`);
+const int = (min: number, max: number) =>
+  z.number({ error: `must be a whole number ${min}..${max}` }).int(`must be a whole number ${min}..${max}`)
+    .refine((v) => v >= min && v <= max, `must be ${min}..${max}`);
+const seconds = (min: number, max: number) =>
+  z.number({ error: `must be a number of seconds ${min}..${max}` }).refine((v) => v >= min && v <= max, `must be ${min}..${max} seconds`);
+const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address such as 10.10.31.100");
+const cidr = z.string().refine((s) => parseCidr(s) !== undefined, "must be an IPv4 address with prefix length, such as 10.10.31.11/24");
+const port = int(1, 65535);
+const absPath = z.string().regex(/^\/[^\s"'\\]*$/, "must be an absolute path without spaces or quotes");
+const extraConfig = z.array(z.string()).default([])
+  .describe("Lines added verbatim at the end of this block, for options the model does not cover yet.");
+
+export const secretRef = z.strictObject({
+  secret: name("config key").describe("Name of a secret stack config key (`pulumi config set --secret NAME ...`)."),
+}).describe("A reference to a Pulumi secret in the stack config; the value never appears in the topology.");
+export type SecretRef = z.infer<typeof secretRef>;
+
+export const sshConnection = z.strictObject({
+  address: z.string().min(1).optional().describe("Address sshd listens on. @default the host's first interface address"),
+  port: port.default(22).describe("sshd port."),
+  user: z.string().min(1).default("root").describe("Login user; must be root or have passwordless sudo."),
+  privateKey: secretRef.optional().describe("Private key for the login. @default - the SSH agent"),
+  hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+$/, "must be one public host key line such as 'ssh-ed25519 AAAA...'")
+    .optional().describe("The host's pinned public host key; a mismatch fails before any command runs."),
+  insecureFirstContact: z.boolean().default(false)
+    .describe("Accept any host key when hostKey is not pinned. Only for a first contact in a lab."),
+});
+
+export const host = z.strictObject({
+  interfaces: z.record(name("interface"), cidr).refine((r) => Object.keys(r).length > 0, "must name at least one interface")
+    .describe("Interface name to address/prefix, e.g. `eth0: 10.10.31.11/24`. The prefix defines the segment."),
+  ssh: sshConnection.prefault({}).describe("How dsas-kit reaches the host."),
+});
+
+const vrrpScript = z.strictObject({
+  command: z.string().min(1).describe("Command keepalived runs; exit 0 means healthy."),
+  interval: seconds(1, 3600).default(2).describe("Seconds between runs."),
+  timeout: seconds(1, 3600).optional().describe("Seconds before a run counts as failed. @default - the interval"),
+  weight: int(-253, 253).default(0).describe("Priority change while failing (negative) or succeeding (positive); 0 puts the instance in FAULT."),
+  fall: int(1, 255).default(2).describe("Failures before the script counts as down."),
+  rise: int(1, 255).default(2).describe("Successes before the script counts as up."),
+});
+
+const notify = z.strictObject({
+  master: absPath.optional().describe("Run on becoming master."),
+  backup: absPath.optional().describe("Run on becoming backup."),
+  fault: absPath.optional().describe("Run on entering fault."),
+  stop: absPath.optional().describe("Run when keepalived stops the instance."),
+  any: absPath.optional().describe("Run on every transition with TYPE NAME STATE PRIORITY arguments (keepalived `notify`)."),
+}).describe("Notify scripts; each must exist on the directors, owned by root and not writable by others.");
+
+const garp = z.strictObject({
+  masterDelay: int(0, 3600).default(5).describe("Seconds after becoming master before the second burst of gratuitous ARPs."),
+  masterRepeat: int(1, 255).default(5).describe("Gratuitous ARPs per burst."),
+  masterRefresh: int(0, 3600).default(0).describe("Repeat gratuitous ARPs every N seconds while master (0 = off)."),
+});
+
+export const vrrpInstance = z.strictObject({
+  interface: name("interface").describe("Interface that carries the adverts and the VIPs; must exist on both directors."),
+  virtualRouterId: int(1, 255).describe("VRID, unique per interface segment."),
+  priority: z.strictObject({
+    master: int(1, 254).default(150).describe("Priority on the intended master."),
+    backup: int(1, 254).default(100).describe("Priority on the backup."),
+  }).prefault({}),
+  advertInt: seconds(0.01, 255).default(1).describe("Seconds between adverts; below 1 needs vrrpVersion 3."),
+  vrrpVersion: z.union([z.literal(2), z.literal(3)]).default(2).describe("VRRP version; 3 allows sub-second adverts and has no authentication."),
+  virtualIps: z.array(ipv4).min(1, "must list at least one VIP").describe("Addresses that move with mastership; the prefix comes from the interface."),
+  authentication: secretRef.optional().describe("VRRPv2 PASS authentication (at most 8 characters). @default - none"),
+  unicast: z.boolean().default(false).describe("Send adverts to the other director's address instead of multicast."),
+  nopreempt: z.boolean().default(false).describe("A recovered higher-priority director does not take mastership back."),
+  preemptDelay: int(0, 1000).optional().describe("Seconds a recovered master waits before preempting."),
+  trackInterfaces: z.array(name("interface")).default([]).describe("Interfaces whose loss puts the instance in FAULT."),
+  trackScripts: z.array(name("script")).default([]).describe("Names of scripts (under `scripts`) that adjust or fault the instance."),
+  notify: notify.optional(),
+  garp: garp.prefault({}),
+  extraConfig,
+});
+
+export const syncGroup = z.strictObject({
+  instances: z.array(name("instance")).min(2, "must group at least two instances").describe("Instances that fail over together."),
+  notify: notify.optional(),
+  trackScripts: z.array(name("script")).default([]).describe("Scripts tracked by the whole group."),
+});
+
+export const httpCheck = z.strictObject({
+  type: z.enum(["HTTP_GET", "SSL_GET"]),
+  path: z.string().regex(/^\/\S*$/, "must be a URL path starting with /").default("/").describe("Path requested."),
+  statusCode: int(100, 599).default(200).describe("Expected HTTP status."),
+  digest: z.string().regex(/^[0-9a-f]{32}$/, "must be an MD5 hex digest").optional().describe("Expected MD5 of the body (genhash)."),
+  virtualHost: z.string().optional().describe("Host header to send."),
+  port: port.optional().describe("Port to check. @default - the real server's port"),
+  connectTimeout: seconds(1, 3600).default(3),
+  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
+  delayBeforeRetry: seconds(0, 3600).default(2),
+});
+export const tcpCheck = z.strictObject({
+  type: z.literal("TCP_CHECK"),
+  port: port.optional().describe("Port to connect to. @default - the real server's port"),
+  connectTimeout: seconds(1, 3600).default(3),
+  retry: int(0, 100).default(3),
+  delayBeforeRetry: seconds(0, 3600).default(2),
+});
+export const smtpCheck = z.strictObject({
+  type: z.literal("SMTP_CHECK"),
+  helo: z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("localhost").describe("Name sent in HELO."),
+  connectTimeout: seconds(1, 3600).default(5),
+  retry: int(0, 100).default(3),
+  delayBeforeRetry: seconds(0, 3600).default(2),
+});
+export const miscCheck = z.strictObject({
+  type: z.literal("MISC_CHECK"),
+  command: z.string().min(1).describe("Command run on the director; exit 0 = healthy. No secrets here: the command line is visible."),
+  timeout: seconds(1, 3600).default(5),
+});
+export const mysqlReplicationCheck = z.strictObject({
+  type: z.literal("MYSQL_REPLICATION"),
+  maxLagSeconds: int(0, 86400).default(30).describe("A replica lagging more than this is taken out of the pool."),
+  user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, "must be a MySQL user name").default("dsas_check").describe("MySQL user with REPLICATION CLIENT."),
+  password: secretRef.describe("That user's password; written to a 0600 file on the directors, never on a command line."),
+  timeout: seconds(1, 3600).default(5),
+});
+export const check = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, miscCheck, mysqlReplicationCheck],
+  { error: "must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, MISC_CHECK, MYSQL_REPLICATION" });
+export type Check = z.infer<typeof check>;
+
+export const realServer = z.strictObject({
+  address: ipv4.optional().describe("Address the director sends to. @default - the host's address on the service's segment"),
+  weight: int(0, 65535).default(1).describe("IPVS weight; 0 drains the server."),
+});
+
+export const pool = z.strictObject({
+  port: port.describe("Port the real servers serve on."),
+  realServers: z.record(name("host"), realServer.prefault({})).refine((r) => Object.keys(r).length > 0, "must list at least one real server")
+    .describe("Hosts in the pool, by host name."),
+  checks: z.array(check).min(1, "must have at least one health check").describe("Checks run by keepalived on the directors; all must pass."),
+  drainSeconds: int(0, 86400).default(60).describe("On removal, wait this long at weight 0 for connections to finish."),
+});
+
+export const virtualServer = z.strictObject({
+  vip: ipv4.describe("Service address; one of the director pair's VIPs."),
+  port: port,
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  pool: name("pool").describe("The pool of real servers behind this service."),
+  lbAlgo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf", "twos"]).default("wlc")
+    .describe("IPVS scheduler."),
+  lbKind: z.enum(["NAT", "DR", "TUN"]).describe("Forwarding method: NAT (replies through the director), DR (direct routing), TUN (IP-in-IP)."),
+  persistenceTimeout: int(0, 2678400).default(0).describe("Seconds a client sticks to one real server (0 = off)."),
+  delayLoop: int(1, 86400).default(5).describe("Seconds between health checks."),
+  quorum: int(1, 65535).optional().describe("Minimum total weight of healthy real servers for the service to be up."),
+  hysteresis: int(0, 65535).optional().describe("Slack around the quorum."),
+  sorryServer: z.strictObject({ address: ipv4, port }).optional().describe("Served when no real server is healthy."),
+  gateway: ipv4.optional().describe("NAT only: the VIP the real servers route through. @default - the pair's single VIP on their segment"),
+  extraConfig,
+});
+
+export const directorPair = z.strictObject({
+  master: name("host").describe("Director that is master when both are healthy."),
+  backup: name("host").describe("Director that takes over; always updated first."),
+  ipvs: z.enum(["keepalived", "static"]).default("keepalived")
+    .describe("keepalived: its checkers manage IPVS; static: fixed ipvsadm rules loaded at boot, keepalived only for the VIPs."),
+  routerIds: z.boolean().default(true).describe("Set each director's router_id to its host name."),
+  scriptUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root")
+    .describe("User that runs vrrp scripts, notify scripts and MISC_CHECK (script_user)."),
+  skipCheckAdvAddr: z.boolean().default(true)
+    .describe("vrrp_skip_check_adv_addr: accept adverts whose VIP list differs, so a rolling change cannot cause a failover."),
+  reloadCheckConfig: z.boolean().default(true).describe("reload_check_config: keepalived tests the config before each reload."),
+  lvsSyncDaemon: z.strictObject({
+    interface: name("interface").describe("Interface the sync traffic uses."),
+    instance: name("instance").describe("VRRP instance whose state decides master/backup sync role."),
+    syncId: int(0, 255).optional(),
+  }).optional().describe("Synchronise IPVS connection state to the backup so connections survive a failover."),
+  instances: z.record(name("instance"), vrrpInstance).refine((r) => Object.keys(r).length > 0, "must define at least one VRRP instance"),
+  syncGroups: z.record(name("sync group"), syncGroup).default({}),
+  scripts: z.record(name("script"), vrrpScript).default({}).describe("vrrp_script definitions, by name."),
+  virtualServers: z.record(name("virtual server"), virtualServer).default({}),
+  extraGlobalConfig: extraConfig,
+});
+
+const drbdNode = z.strictObject({
+  disk: absPath.describe("Backing block device."),
+  address: ipv4.optional().describe("Replication address. @default - the host's address on the segment it shares with the peer"),
+});
+const afterSb = {
+  zeroPrimaries: z.enum(["disconnect", "discard-younger-primary", "discard-older-primary", "discard-zero-changes", "discard-least-changes"]),
+  onePrimary: z.enum(["disconnect", "consensus", "discard-secondary", "call-pri-lost-after-sb", "violently-as0p"]),
+  twoPrimaries: z.enum(["disconnect", "call-pri-lost-after-sb", "violently-as0p"]),
+};
+export const drbdPair = z.strictObject({
+  resource: name("resource").optional().describe("DRBD resource name. @default - the pair's key"),
+  nodes: z.record(name("host"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes"),
+  device: z.string().regex(/^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN").default("/dev/drbd0"),
+  metaDisk: z.union([z.literal("internal"), absPath]).default("internal").describe("Where DRBD metadata lives."),
+  port: int(1024, 65535).default(7788).describe("Replication TCP port."),
+  protocol: z.enum(["A", "B", "C"]).default("C").describe("C is synchronous: no acknowledged write is lost."),
+  sharedSecret: secretRef.describe("Peer authentication secret."),
+  cramHmacAlg: z.enum(["sha1", "sha256", "sha512"]).default("sha256"),
+  afterSplitBrain: z.strictObject(afterSb).prefault({ zeroPrimaries: "disconnect", onePrimary: "disconnect", twoPrimaries: "disconnect" })
+    .describe("Automatic split-brain recovery; anything but disconnect can discard data."),
+  splitBrainNotify: z.string().regex(/^[A-Za-z0-9@._-]+$/, "must be a mail address or user").default("root")
+    .describe("Who the split-brain handler mails."),
+  initialSyncSource: name("host").describe("Node whose data wins the very first sync; forced Primary only on first set-up."),
+  skipInitialSync: z.boolean().default(false).describe("Both disks are brand new and empty: mark them in sync without copying."),
+  filesystem: z.strictObject({
+    type: z.enum(["ext4", "xfs"]).default("ext4"),
+    create: z.boolean().default(false).describe("Create it on first set-up when blkid finds none (never over existing data)."),
+    mountPoint: absPath.optional().describe("Where the service mounts it on the primary; never at boot."),
+  }).optional(),
+  resyncRate: z.string().regex(/^\d+[KMG]?$/, "must be a rate such as 100M").optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
+  extraNetConfig: extraConfig,
+});
+
+export const cacheTier = z.strictObject({
+  squids: z.array(name("host")).min(1, "must list at least one squid node").describe("Hosts running memory-only squid."),
+  fronts: z.array(name("host")).min(1, "must list at least one front").describe("Hosts running nginx that picks a squid by URI hash."),
+  origin: z.strictObject({ address: z.string().min(1), port: port.default(80) }).describe("Where misses are fetched from."),
+  listenPort: port.default(80).describe("Port the nginx fronts listen on."),
+  squidPort: port.default(3128).describe("Port squid serves the fronts on (accelerator mode)."),
+  memoryMB: int(16, 1048576).default(256).describe("squid cache_mem; objects live only in memory."),
+  maxObjectKB: int(1, 1048576).default(512).describe("Largest object kept in memory."),
+  siblings: z.enum(["icp", "htcp", "none"], {
+    error: "must be icp, htcp or none: cache digests are not offered, since squid builds its digest only from a cache_dir and these squids cache in memory only",
+  }).default("none")
+    .describe("How squids ask each other for an object: ICP or HTCP queries, or not at all (the URI hash already spreads objects)."),
+  icpPort: port.default(3130),
+  htcpPort: port.default(4827),
+  serverName: z.string().default("_").describe("nginx server_name of the front."),
+  squidExtraConfig: extraConfig,
+  nginxExtraConfig: extraConfig,
+});
+
+export const topology = z.strictObject({
+  hosts: z.record(name("host"), host).refine((r) => Object.keys(r).length > 0, "must define at least one host"),
+  directorPairs: z.record(name("director pair"), directorPair).default({}),
+  pools: z.record(name("pool"), pool).default({}),
+  drbdPairs: z.record(name("DRBD pair"), drbdPair).default({}),
+  cacheTiers: z.record(name("cache tier"), cacheTier).default({}),
+});
+
+export type Topology = z.infer<typeof topology>;
+export type Host = z.infer<typeof host>;
+export type DirectorPair = z.infer<typeof directorPair>;
+export type VrrpInstance = z.infer<typeof vrrpInstance>;
+export type VirtualServer = z.infer<typeof virtualServer>;
+export type Pool = z.infer<typeof pool>;
+export type DrbdPair = z.infer<typeof drbdPair>;
+export type CacheTier = z.infer<typeof cacheTier>;
