@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Daemons whose own checkers validate rendered configs, and the tools they need.
-DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 util-linux golang-go npm)
+DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { renderDirectorPair, KEEPALIVED_CONF } from "../../components/render/director.ts";
+import type { HostFile } from "../../components/render/files.ts";
+import { exampleTopology, testSecrets } from "../helpers/example.ts";
+import { expectGolden } from "../helpers/golden.ts";
+import { runOnHost } from "../helpers/sandbox.ts";
+
+const topo = exampleTopology();
+const pairs = Object.keys(topo.directorPairs);
+const directors = pairs.flatMap((p) => [topo.directorPairs[p].backup, topo.directorPairs[p].master].map((h) => ({ pair: p, host: h })));
+const rendered = Object.assign({}, ...pairs.map((p) => renderDirectorPair(topo, p, testSecrets))) as Record<string, HostFile[]>;
+const fileOf = (host: string, path: string) => rendered[host].find((f) => f.path === path)!;
+
+describe("director pair rendering", () => {
+  it.each(directors)("keepalived -t accepts $pair/$host's config with no warning", ({ host }) => {
+    const r = runOnHost({ hostname: host, interfaces: topo.hosts[host].interfaces, files: rendered[host] },
+      `keepalived -t -f ${KEEPALIVED_CONF}`);
+    expect(r, r.output).toEqual({ code: 0, output: "" });
+  });
+
+  it.each(directors)("$pair/$host matches its golden files", ({ host }) => {
+    for (const f of rendered[host]) expectGolden("example", host, f);
+  });
+
+  it("puts the backup first, and gives master and backup the same virtual servers", () => {
+    const lb = renderDirectorPair(topo, "lb", testSecrets);
+    expect(Object.keys(lb)).toEqual(["lv2", "lv1"]);
+    const body = (h: string) => lb[h].find((f) => f.path === KEEPALIVED_CONF)!.content.split("\n# virtual server")[1];
+    expect(body("lv1")).toBe(body("lv2"));
+    expect(fileOf("lv1", KEEPALIVED_CONF).content).toMatch(/state MASTER\n.*\n.*\n\s+priority 150/);
+    expect(fileOf("lv2", KEEPALIVED_CONF).content).toMatch(/state BACKUP\n.*\n.*\n\s+priority 100/);
+  });
+
+  it("keeps secrets out of keepalived.conf, in 0600 files it includes", () => {
+    const conf = fileOf("lv1", KEEPALIVED_CONF);
+    expect(conf.secret).toBe(false);
+    expect(conf.content).not.toContain("t3stPass");
+    expect(conf.content).toContain("include /etc/keepalived/dsas/auth-VI_EXT.conf");
+    const auth = fileOf("lv1", "/etc/keepalived/dsas/auth-VI_EXT.conf");
+    expect(auth).toMatchObject({ secret: true, mode: "0600", content: "auth_type PASS\nauth_pass t3stPass\n" });
+    const cnf = fileOf("ilv1", "/etc/keepalived/dsas/mysql-mysql.cnf");
+    expect(cnf).toMatchObject({ secret: true, mode: "0600" });
+    expect(cnf.content).toContain('password = "test-check-pw"');
+    expect(fileOf("ilv1", KEEPALIVED_CONF).content).not.toContain("test-check-pw");
+  });
+
+  it("renders files that hold no secret identically whatever the secrets are", () => {
+    const other = renderDirectorPair(topo, "lb", (n) => `x${n}`.slice(0, 8));
+    for (const f of rendered.lv1.filter((x) => !x.secret)) {
+      expect(other.lv1.find((x) => x.path === f.path)!.content).toBe(f.content);
+    }
+  });
+
+  it("is deterministic", () => {
+    expect(renderDirectorPair(topo, "ilb", testSecrets)).toEqual(renderDirectorPair(topo, "ilb", testSecrets));
+  });
+
+  it("refuses a VRRP password keepalived would silently truncate", () => {
+    expect(() => renderDirectorPair(topo, "lb", () => "longer-than-8")).toThrow(
+      "secret 'vrrpAuth' must be 1..8 printable characters without spaces for VRRP PASS authentication");
+  });
+
+  it("writes the MySQL check against each replica with the model's lag threshold", () => {
+    const conf = fileOf("ilv2", KEEPALIVED_CONF).content;
+    for (const ip of ["192.168.31.122", "192.168.31.123"]) {
+      expect(conf).toContain(`misc_path "/usr/local/libexec/dsas/mysql-replication-check /etc/keepalived/dsas/mysql-mysql.cnf ${ip} 3306 30"`);
+    }
+    expect(fileOf("ilv2", "/usr/local/libexec/dsas/mysql-replication-check").mode).toBe("0755");
+  });
+
+  it("enables forwarding only on directors of NAT services", () => {
+    expect(fileOf("lv1", "/etc/sysctl.d/60-dsas-director.conf").content).toContain("net.ipv4.ip_forward = 1");
+    expect(fileOf("ilv1", "/etc/sysctl.d/60-dsas-director.conf").content).not.toContain("ip_forward");
+  });
+});
