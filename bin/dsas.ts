@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// dsas: offline review of a stack, without the Pulumi engine or SSH.
+//   dsas check <Pulumi.stack.yaml>             validate the topology
+//   dsas render <Pulumi.stack.yaml> --out DIR  write every host's files to DIR/<host>/<path>
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { checkSecrets, readStackFile } from "../components/model/stack-file.ts";
+import { parseTopology, TopologyError } from "../components/model/validate.ts";
+import { renderStack } from "../components/render/stack.ts";
+
+// What `dsas render` writes where a secret is encrypted in the stack file:
+// only the engine can decrypt it. Eight characters, so it fits every field.
+const REDACTED = "REDACTED";
+
+function usage(): never {
+  process.stderr.write("usage: dsas check <stack.yaml>\n       dsas render <stack.yaml> --out DIR\n");
+  process.exit(2);
+}
+
+function main(argv: string[]): number {
+  const [command, stackPath, ...rest] = argv;
+  if (!stackPath || (command !== "check" && command !== "render")) usage();
+  let out: string | undefined;
+  if (command === "render") {
+    if (rest[0] !== "--out" || !rest[1] || rest.length !== 2) usage();
+    out = rest[1];
+  } else if (rest.length) usage();
+
+  const stack = readStackFile(stackPath);
+  const topology = parseTopology(stack.topology);
+  const secrets = checkSecrets(topology, stack.secrets);
+  if (secrets.problems.length) throw new TopologyError(secrets.problems);
+  if (secrets.plain.length) {
+    process.stderr.write(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): ${secrets.plain.join(", ")}\n`);
+  }
+  const rendered = renderStack(topology, (name) => {
+    const e = stack.secrets.get(name)!;
+    return e.secure ? REDACTED : e.value;
+  });
+  const hosts = Object.keys(rendered);
+  const files = hosts.reduce((n, h) => n + rendered[h].length, 0);
+  if (out) {
+    for (const [host, hostFiles] of Object.entries(rendered)) {
+      for (const f of hostFiles) {
+        const target = join(out, host, f.path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, f.content);
+        chmodSync(target, parseInt(f.mode, 8));
+      }
+    }
+    if (stack.secrets.size && [...stack.secrets.values()].some((e) => e.secure)) {
+      process.stderr.write(`note: encrypted secrets are written as ${REDACTED}; only pulumi up decrypts them\n`);
+    }
+    process.stdout.write(`rendered ${files} files for ${hosts.length} hosts into ${out}\n`);
+  } else {
+    process.stdout.write(`ok: ${Object.keys(topology.hosts).length} hosts, ${Object.keys(topology.directorPairs).length} director pairs, ${Object.keys(topology.pools).length} pools, ${Object.keys(topology.drbdPairs).length} DRBD pairs, ${Object.keys(topology.cacheTiers).length} cache tiers; ${files} files would be rendered\n`);
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`${e instanceof TopologyError ? e.message : `error: ${(e as Error).message}`}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,74 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { EXAMPLE_STACK, ROOT } from "../helpers/example.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "dsas-cli-"));
+const dsas = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/dsas.ts"), ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+function stackWith(name: string, edit: (config: any) => void): string {
+  const doc = parse(readFileSync(EXAMPLE_STACK, "utf8"));
+  edit(doc.config);
+  const path = join(dir, `Pulumi.${name}.yaml`);
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
+describe("dsas check and render", () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("accepts the example stack", () => {
+    const r = dsas("check", EXAMPLE_STACK);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^ok: 17 hosts, 3 director pairs, 3 pools, 1 DRBD pairs, 1 cache tiers; \d+ files would be rendered\n$/);
+  });
+
+  it("refuses a bad stack with every field path and reason, and exit 1", () => {
+    const bad = stackWith("bad", (c) => {
+      c["dsas:topology"].directorPairs.lb.instances.VI_EXT.priority = { master: 300 };
+      c["dsas:topology"].pools.web.realServers.web3 = {};
+    });
+    const r = dsas("check", bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe([
+      "the stack's topology is invalid:",
+      "  topology.directorPairs.lb.instances.VI_EXT.priority.master must be 1..254, got 300",
+      "  topology.pools.web.realServers.web3 is not a host defined under hosts",
+      "",
+    ].join("\n"));
+  });
+
+  it("refuses a reference to a secret the stack does not have", () => {
+    const r = dsas("check", stackWith("nosecret", (c) => { delete c["dsas:drbdSecret"]; }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("topology.drbdPairs.nfs.sharedSecret.secret names 'drbdSecret', but the stack has no config key 'dsas:drbdSecret' (pulumi config set --secret drbdSecret ...)");
+  });
+
+  it("accepts plain secrets for offline review only, and says so", () => {
+    const r = dsas("check", stackWith("plain", (c) => { c["dsas:vrrpAuth"] = "plainPw1"; }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): vrrpAuth\n");
+  });
+
+  it("renders every host's files under DIR/<host>/<path> with their modes", () => {
+    const out = join(dir, "out");
+    const r = dsas("render", stackWith("render", (c) => { c["dsas:vrrpAuth"] = "plainPw1"; }), "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^rendered \d+ files for \d+ hosts into /);
+    expect(readFileSync(join(out, "lv1/etc/keepalived/dsas/auth-VI_EXT.conf"), "utf8")).toBe("auth_type PASS\nauth_pass plainPw1\n");
+    expect(statSync(join(out, "lv1/etc/keepalived/dsas/auth-VI_EXT.conf")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(out, "nfs1/etc/drbd.d/r0.res"), "utf8")).toContain('shared-secret "REDACTED"');
+    expect(statSync(join(out, "web1/usr/local/libexec/dsas/realserver-net")).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(out, "lv1/etc/keepalived/keepalived.conf"), "utf8"))
+      .toBe(readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"), "utf8"));
+  });
+
+  it("prints usage and exits 2 on a malformed command line", () => {
+    expect(dsas("render", EXAMPLE_STACK)).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: dsas check") });
+  });
+});
