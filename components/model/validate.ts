@@ -97,8 +97,8 @@ function crossCheck(t: Topology, report: Report): void {
         report(vp("pool"), `names pool '${vs.pool}', which is not defined under pools`);
         continue;
       }
-      if (vs.lbKind === "DR" && pool.port !== vs.port) {
-        report(vp("port"), `must equal pool '${vs.pool}' port ${pool.port} for DR, which cannot change the port, got ${vs.port}`);
+      if (vs.lbKind !== "NAT" && pool.port !== vs.port) {
+        report(vp("port"), `must equal pool '${vs.pool}' port ${pool.port} for ${vs.lbKind}, which cannot change the port, got ${vs.port}`);
       }
       if (vs.hysteresis !== undefined && vs.quorum === undefined) report(vp("hysteresis"), `needs quorum`);
       for (const rs of Object.keys(pool.realServers)) {

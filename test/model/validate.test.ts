@@ -63,6 +63,8 @@ describe("topology validation", () => {
       "topology.pools.web.realServers.web2 is a NAT real server at 192.168.32.102, but the director pair holds no VIP on that segment to be its gateway; add the internal VIP to an instance on that segment (virtual server directorPairs.lb.virtualServers.web, NAT)"],
     ["a DR real server off the VIP's segment", (t: any) => { t.hosts.db3.interfaces.eth0 = "10.20.0.123/24"; },
       "topology.pools.mysql.realServers.db3 is a DR real server but has no interface on the segment of VIP 192.168.31.20; DR needs the real server on the VIP's segment (virtual server directorPairs.ilb.virtualServers.mysql, DR)"],
+    ["a TUN service remapping the port", (t: any) => { t.directorPairs.lb.virtualServers.web.lbKind = "TUN"; t.directorPairs.lb.virtualServers.web.port = 8080; },
+      "topology.directorPairs.lb.virtualServers.web.port must equal pool 'web' port 80 for TUN, which cannot change the port, got 8080"],
     ["a DR service remapping the port", (t: any) => { t.directorPairs.ilb.virtualServers.mysql.port = 3307; },
       "topology.directorPairs.ilb.virtualServers.mysql.port must equal pool 'mysql' port 3306 for DR, which cannot change the port, got 3307"],
     ["a pool member that is not a host", (t: any) => { t.pools.smtp.realServers.smtp9 = {}; },

@@ -73,3 +73,48 @@ describe("director pair rendering", () => {
     expect(fileOf("ilv1", "/etc/sysctl.d/60-dsas-director.conf").content).not.toContain("ip_forward");
   });
 });
+
+describe("director pair rendering of every keepalived option the model has", () => {
+  // The example, with the options it does not use switched on.
+  const t = exampleTopology();
+  const lb = t.directorPairs.lb;
+  lb.scriptUser = "root";
+  lb.extraGlobalConfig = ["vrrp_garp_interval 0.001"];
+  lb.lvsSyncDaemon = { interface: "eth1", instance: "VI_INT", syncId: 7 };
+  Object.assign(lb.instances.VI_INT, {
+    notify: { master: "/usr/bin/true", backup: "/usr/bin/true", fault: "/usr/bin/true", stop: "/usr/bin/true", any: "/usr/bin/logger" },
+    extraConfig: ["dont_track_primary"],
+  });
+  lb.syncGroups.VG_LB.notify = { master: "/usr/bin/logger" };
+  lb.scripts.chk_flag = { command: "/usr/bin/test -e /run/dsas-maintenance", interval: 5, weight: -20, fall: 1, rise: 3 };
+  lb.instances.VI_ALT = {
+    ...structuredClone(lb.instances.VI_INT), virtualRouterId: 33, virtualIps: ["192.168.31.9"], notify: undefined,
+    nopreempt: true, trackScripts: ["chk_flag"], authentication: undefined, unicast: true, extraConfig: [],
+  };
+  t.pools.web.checks.push(
+    { type: "SSL_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", port: 443, connectTimeout: 3, retry: 2, delayBeforeRetry: 1 },
+    { type: "MISC_CHECK", command: "/usr/bin/true", timeout: 3 },
+  );
+  lb.virtualServers.udp = { vip: "10.10.31.100", port: 80, protocol: "UDP", pool: "web", lbAlgo: "sh", lbKind: "TUN", persistenceTimeout: 60, delayLoop: 10, quorum: 2, hysteresis: 1, extraConfig: ["alpha"] };
+  lb.virtualServers.web.gateway = "192.168.31.10";
+  const files = renderDirectorPair(t, "lb", testSecrets);
+
+  it.each(["lv1", "lv2"])("keepalived -t accepts %s's config with no warning", (host) => {
+    const r = runOnHost({ hostname: host, interfaces: t.hosts[host].interfaces, files: files[host] }, `keepalived -t -f ${KEEPALIVED_CONF}`);
+    expect(r, r.output).toEqual({ code: 0, output: "" });
+  });
+
+  it("writes each option where keepalived reads it", () => {
+    const conf = files.lv2.find((f) => f.path === KEEPALIVED_CONF)!.content;
+    for (const line of [
+      "    lvs_sync_daemon eth1 VI_INT id 7\n",
+      "    vrrp_garp_interval 0.001\n}",
+      '    notify_master "/usr/bin/true"\n    notify_backup "/usr/bin/true"\n    notify_fault "/usr/bin/true"\n    notify_stop "/usr/bin/true"\n    notify "/usr/bin/logger"\n    dont_track_primary\n}',
+      "    nopreempt\n",
+      "    unicast_src_ip 192.168.31.12\n    unicast_peer {\n        192.168.31.11\n    }\n",
+      "virtual_server 10.10.31.100 80 {\n    delay_loop 10\n    lvs_sched sh\n    lvs_method TUN\n    protocol UDP\n    persistence_timeout 60\n    quorum 2\n    hysteresis 1\n    alpha\n",
+      "        SSL_GET {\n            url {\n                path /health\n                status_code 200\n                digest 9b3a0c85a887a256d6939da88aabd8cd\n            }\n            connect_port 443\n            virtualhost www.example.com\n",
+      '        MISC_CHECK {\n            misc_path "/usr/bin/true"\n            misc_timeout 3\n        }\n',
+    ]) expect(conf).toContain(line);
+  });
+});
