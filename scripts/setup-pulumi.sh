@@ -25,7 +25,7 @@ build() {
   if [[ -x "$bin/$name.real" && "$(cat "$bin/$name.stamp" 2>/dev/null)" == "$stamp" ]]; then
     return 0
   fi
-  say "building $name $version from the Go module proxy (first run only; about 8 minutes on 2 cores)"
+  say "building $name $version from the Go module proxy (first run only; the CLI takes about 7 minutes on 2 cores)"
   (cd "$src" && go build -trimpath -tags osusergo,grpcnotrace \
      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
      -o "$bin/$name.real" "$pkg")

@@ -4,8 +4,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# Daemons whose own checkers validate rendered configs, and the tools they need.
-DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm)
+# Daemons whose own checkers validate rendered configs, the tools they need,
+# and what builds and runs the lab VMs.
+DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm
+  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,106 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTopology } from "../../components/model/validate.ts";
+import { KEEPALIVED_CONF, renderDirectorPair } from "../../components/render/director.ts";
+import type { HostFile } from "../../components/render/files.ts";
+import { HOSTS } from "../../lab/inventory.ts";
+import { pidOf, ssh } from "../../lab/lab.ts";
+import { ROOT } from "../helpers/example.ts";
+
+// Two lab directors in real-kernel VMs: the lab itself, then the rendered
+// keepalived configuration doing VRRP and IPVS for real between them.
+const lab = (...args: string[]) =>
+  execFileSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const run = (host: string, command: string, input?: string) => {
+  const r = ssh(host, command, input);
+  if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+const interfaces = (host: string) => Object.fromEntries(Object.entries(HOSTS[host].interfaces).map(([i, n]) => [i, n.address]));
+const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
+
+function install(host: string, files: HostFile[]): void {
+  for (const f of files) {
+    run(host, `mkdir -p "$(dirname ${f.path})" && cat > ${f.path}.new && chmod ${f.mode} ${f.path}.new && mv ${f.path}.new ${f.path}`, f.content);
+  }
+}
+
+async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (Date.now() - start) / 1000;
+}
+
+const topology = parseTopology({
+  hosts: { lb1: { interfaces: interfaces("lb1") }, lb2: { interfaces: interfaces("lb2") }, web1: { interfaces: interfaces("web1") }, web2: { interfaces: interfaces("web2") } },
+  directorPairs: {
+    lb: {
+      master: "lb1", backup: "lb2",
+      instances: {
+        VI_EXT: { interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" } },
+        VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
+      },
+      syncGroups: { VG_LB: { instances: ["VI_EXT", "VI_INT"] } },
+      virtualServers: { web: { vip: "10.10.31.100", port: 80, pool: "web", lbAlgo: "wrr", lbKind: "NAT" } },
+    },
+  },
+  pools: { web: { port: 80, realServers: { web1: { weight: 2 }, web2: {} }, checks: [{ type: "TCP_CHECK" }] } },
+});
+const vips = ["10.10.31.10", "10.10.31.100", "192.168.31.10"];
+
+describe("the lab", () => {
+  beforeAll(() => { lab("up", "lb1", "lb2"); }, 900_000);
+  afterAll(() => { lab("down", "lb1", "lb2"); });
+
+  it("reports both directors up with their SSH ports and cluster addresses", () => {
+    const status = JSON.parse(lab("status"));
+    expect(status.lb1).toEqual({ sshPort: 22200, addresses: { eth0: "10.10.31.11/24", eth1: "192.168.31.11/24" }, up: true });
+    expect(status.lb2.up).toBe(true);
+    expect(status.web1.up).toBe(false);
+  });
+
+  it("runs Debian's own kernel, whose IPVS and DRBD 8.4 modules load", () => {
+    const out = run("lb1", "modprobe ip_vs && modprobe drbd && head -1 /proc/net/ip_vs && head -1 /proc/drbd && hostname");
+    expect(out).toMatch(/^IP Virtual Server version 1\.2\.1/m);
+    expect(out).toMatch(/^version: 8\.4\./m);
+    expect(out.trim().split("\n").at(-1)).toBe("lb1");
+  });
+
+  it("joins the directors on private segments this machine has no address on", () => {
+    run("lb1", "ping -c1 -W5 10.10.31.12 && ping -c1 -W5 192.168.31.12");
+    const own = execFileSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" });
+    expect(own).not.toMatch(/ (10\.10\.31|192\.168\.31)\./);
+  });
+
+  it("fails the rendered VRRP sync group over to the backup when the master hangs, and back, each VIP on one director", async () => {
+    const files = renderDirectorPair(topology, "lb", () => "labPass1");
+    for (const host of ["lb2", "lb1"]) {
+      install(host, files[host]);
+      run(host, `keepalived -t -f ${KEEPALIVED_CONF} && systemctl restart keepalived`);
+    }
+    await until("lb1 holds every VIP", () => vips.every((v) => holders(v).join() === "lb1"), 60);
+    expect(run("lb1", "ipvsadm -Ln")).toMatch(/TCP {2}10\.10\.31\.100:80 wrr/);
+
+    // A hung director: its VM stops dead, VIPs and all, as a crashed machine would.
+    const lb1 = pidOf("lb1")!;
+    process.kill(lb1, "SIGSTOP");
+    try {
+      const held = () => run("lb2", "ip -4 -o addr show");
+      const failover = await until("lb2 holds every VIP", () => vips.every((v) => held().includes(` ${v}/`)), 60);
+      console.log(`lab failover seen from this machine after ${failover.toFixed(1)} s, SSH polling included (3 x advert_int + skew = 3.6 s)`);
+    } finally {
+      process.kill(lb1, "SIGCONT");
+    }
+    await until("lb1 holds every VIP again, lb2 none", () => vips.every((v) => holders(v).join() === "lb1"), 60);
+  }, 300_000);
+
+  it("loads the static ipvsadm rules into the kernel as written", () => {
+    const fixed = structuredClone(topology);
+    fixed.directorPairs.lb.ipvs = "static";
+    const rules = renderDirectorPair(fixed, "lb", () => "labPass1").lb2.find((f) => f.path === "/etc/ipvsadm.rules")!.content;
+    expect(run("lb2", "systemctl stop keepalived; ipvsadm -C && ipvsadm -R && ipvsadm-save -n", rules)).toBe(rules);
+  });
+});
