@@ -2,9 +2,11 @@
 // dsas: offline review of a stack, without the Pulumi engine or SSH.
 //   dsas check <Pulumi.stack.yaml>             validate the topology
 //   dsas render <Pulumi.stack.yaml> --out DIR  write every host's files to DIR/<host>/<path>
+//   dsas reference                             print the reference of every stack key
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { checkSecrets, readStackFile } from "../components/model/stack-file.ts";
+import { referenceMarkdown } from "../components/model/reference.ts";
 import { parseTopology, TopologyError } from "../components/model/validate.ts";
 import { renderStack } from "../components/render/stack.ts";
 
@@ -13,12 +15,16 @@ import { renderStack } from "../components/render/stack.ts";
 const REDACTED = "REDACTED";
 
 function usage(): never {
-  process.stderr.write("usage: dsas check <stack.yaml>\n       dsas render <stack.yaml> --out DIR\n");
+  process.stderr.write("usage: dsas check <stack.yaml>\n       dsas render <stack.yaml> --out DIR\n       dsas reference\n");
   process.exit(2);
 }
 
 function main(argv: string[]): number {
   const [command, stackPath, ...rest] = argv;
+  if (command === "reference" && argv.length === 1) {
+    process.stdout.write(referenceMarkdown());
+    return 0;
+  }
   if (!stackPath || (command !== "check" && command !== "render")) usage();
   let out: string | undefined;
   if (command === "render") {

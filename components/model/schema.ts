@@ -5,11 +5,14 @@ import { isIPv4, parseCidr } from "./net.ts";
 
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, `must be a ${what} name: a letter, then letters, digits, '_', '.' or '-' (at most 63)`);
-const int = (min: number, max: number) =>
-  z.number({ error: `must be a whole number ${min}..${max}` }).int(`must be a whole number ${min}..${max}`)
-    .refine((v) => v >= min && v <= max, `must be ${min}..${max}`);
-const seconds = (min: number, max: number) =>
-  z.number({ error: `must be a number of seconds ${min}..${max}` }).refine((v) => v >= min && v <= max, `must be ${min}..${max} seconds`);
+const int = (min: number, max: number) => {
+  const range = `must be ${min}..${max}`;
+  return z.number({ error: `must be a whole number ${min}..${max}` }).int(`must be a whole number ${min}..${max}`).min(min, range).max(max, range);
+};
+const seconds = (min: number, max: number) => {
+  const range = `must be ${min}..${max} seconds`;
+  return z.number({ error: `must be a number of seconds ${min}..${max}` }).min(min, range).max(max, range);
+};
 const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address such as 10.10.31.100");
 const cidr = z.string().refine((s) => parseCidr(s) !== undefined, "must be an IPv4 address with prefix length, such as 10.10.31.11/24");
 const port = int(1, 65535);
@@ -68,7 +71,7 @@ export const vrrpInstance = z.strictObject({
   priority: z.strictObject({
     master: int(1, 254).default(150).describe("Priority on the intended master."),
     backup: int(1, 254).default(100).describe("Priority on the backup."),
-  }).prefault({}),
+  }).prefault({}).describe("VRRP priorities; the master's must be the higher."),
   advertInt: seconds(0.01, 255).default(1).describe("Seconds between adverts; below 1 needs vrrpVersion 3."),
   vrrpVersion: z.union([z.literal(2), z.literal(3)]).default(2).describe("VRRP version; 3 allows sub-second adverts and has no authentication."),
   virtualIps: z.array(ipv4).min(1, "must list at least one VIP").describe("Addresses that move with mastership; the prefix comes from the interface."),
@@ -79,7 +82,7 @@ export const vrrpInstance = z.strictObject({
   trackInterfaces: z.array(name("interface")).default([]).describe("Interfaces whose loss puts the instance in FAULT."),
   trackScripts: z.array(name("script")).default([]).describe("Names of scripts (under `scripts`) that adjust or fault the instance."),
   notify: notify.optional(),
-  garp: garp.prefault({}),
+  garp: garp.prefault({}).describe("Gratuitous ARP timing, so clients learn the new master's MAC."),
   extraConfig,
 });
 
@@ -96,35 +99,35 @@ export const httpCheck = z.strictObject({
   digest: z.string().regex(/^[0-9a-f]{32}$/, "must be an MD5 hex digest").optional().describe("Expected MD5 of the body (genhash)."),
   virtualHost: z.string().optional().describe("Host header to send."),
   port: port.optional().describe("Port to check. @default - the real server's port"),
-  connectTimeout: seconds(1, 3600).default(3),
+  connectTimeout: seconds(1, 3600).default(3).describe("Seconds to wait for the connection and the answer."),
   retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
-  delayBeforeRetry: seconds(0, 3600).default(2),
+  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
 });
 export const tcpCheck = z.strictObject({
   type: z.literal("TCP_CHECK"),
   port: port.optional().describe("Port to connect to. @default - the real server's port"),
-  connectTimeout: seconds(1, 3600).default(3),
-  retry: int(0, 100).default(3),
-  delayBeforeRetry: seconds(0, 3600).default(2),
+  connectTimeout: seconds(1, 3600).default(3).describe("Seconds to wait for the connection."),
+  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
+  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
 });
 export const smtpCheck = z.strictObject({
   type: z.literal("SMTP_CHECK"),
   helo: z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("localhost").describe("Name sent in HELO."),
-  connectTimeout: seconds(1, 3600).default(5),
-  retry: int(0, 100).default(3),
-  delayBeforeRetry: seconds(0, 3600).default(2),
+  connectTimeout: seconds(1, 3600).default(5).describe("Seconds to wait for the connection and each reply."),
+  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
+  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
 });
 export const miscCheck = z.strictObject({
   type: z.literal("MISC_CHECK"),
   command: z.string().min(1).describe("Command run on the director; exit 0 = healthy. No secrets here: the command line is visible."),
-  timeout: seconds(1, 3600).default(5),
+  timeout: seconds(1, 3600).default(5).describe("Seconds before a run counts as failed."),
 });
 export const mysqlReplicationCheck = z.strictObject({
   type: z.literal("MYSQL_REPLICATION"),
   maxLagSeconds: int(0, 86400).default(30).describe("A replica lagging more than this is taken out of the pool."),
   user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, "must be a MySQL user name").default("dsas_check").describe("MySQL user with REPLICATION CLIENT."),
   password: secretRef.describe("That user's password; written to a 0600 file on the directors, never on a command line."),
-  timeout: seconds(1, 3600).default(5),
+  timeout: seconds(1, 3600).default(5).describe("Seconds before a check counts as failed."),
 });
 export const check = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, miscCheck, mysqlReplicationCheck],
   { error: "must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, MISC_CHECK, MYSQL_REPLICATION" });
@@ -145,8 +148,8 @@ export const pool = z.strictObject({
 
 export const virtualServer = z.strictObject({
   vip: ipv4.describe("Service address; one of the director pair's VIPs."),
-  port: port,
-  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  port: port.describe("Service port."),
+  protocol: z.enum(["TCP", "UDP"]).default("TCP").describe("Transport protocol."),
   pool: name("pool").describe("The pool of real servers behind this service."),
   lbAlgo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf", "twos"]).default("wlc")
     .describe("IPVS scheduler."),
@@ -155,7 +158,7 @@ export const virtualServer = z.strictObject({
   delayLoop: int(1, 86400).default(5).describe("Seconds between health checks."),
   quorum: int(1, 65535).optional().describe("Minimum total weight of healthy real servers for the service to be up."),
   hysteresis: int(0, 65535).optional().describe("Slack around the quorum."),
-  sorryServer: z.strictObject({ address: ipv4, port }).optional().describe("Served when no real server is healthy."),
+  sorryServer: z.strictObject({ address: ipv4.describe("Sorry server address."), port: port.describe("Sorry server port.") }).optional().describe("Served when no real server is healthy."),
   gateway: ipv4.optional().describe("NAT only: the VIP the real servers route through. @default - the pair's single VIP on their segment"),
   extraConfig,
 });
@@ -174,12 +177,13 @@ export const directorPair = z.strictObject({
   lvsSyncDaemon: z.strictObject({
     interface: name("interface").describe("Interface the sync traffic uses."),
     instance: name("instance").describe("VRRP instance whose state decides master/backup sync role."),
-    syncId: int(0, 255).optional(),
+    syncId: int(0, 255).optional().describe("Sync daemon id, to tell several clusters apart on one segment. @default - keepalived's own"),
   }).optional().describe("Synchronise IPVS connection state to the backup so connections survive a failover."),
-  instances: z.record(name("instance"), vrrpInstance).refine((r) => Object.keys(r).length > 0, "must define at least one VRRP instance"),
-  syncGroups: z.record(name("sync group"), syncGroup).default({}),
+  instances: z.record(name("instance"), vrrpInstance).refine((r) => Object.keys(r).length > 0, "must define at least one VRRP instance")
+    .describe("VRRP instances (vrrp_instance), by name: an interface, a VRID and the VIPs it carries."),
+  syncGroups: z.record(name("sync group"), syncGroup).default({}).describe("Groups of instances that fail over together (vrrp_sync_group), by name."),
   scripts: z.record(name("script"), vrrpScript).default({}).describe("vrrp_script definitions, by name."),
-  virtualServers: z.record(name("virtual server"), virtualServer).default({}),
+  virtualServers: z.record(name("virtual server"), virtualServer).default({}).describe("LVS services on the pair's VIPs, by name."),
   extraGlobalConfig: extraConfig,
 });
 
@@ -188,19 +192,23 @@ const drbdNode = z.strictObject({
   address: ipv4.optional().describe("Replication address. @default - the host's address on the segment it shares with the peer"),
 });
 const afterSb = {
-  zeroPrimaries: z.enum(["disconnect", "discard-younger-primary", "discard-older-primary", "discard-zero-changes", "discard-least-changes"]),
-  onePrimary: z.enum(["disconnect", "consensus", "discard-secondary", "call-pri-lost-after-sb", "violently-as0p"]),
-  twoPrimaries: z.enum(["disconnect", "call-pri-lost-after-sb", "violently-as0p"]),
+  zeroPrimaries: z.enum(["disconnect", "discard-younger-primary", "discard-older-primary", "discard-zero-changes", "discard-least-changes"])
+    .describe("after-sb-0pri: split brain found while neither node is Primary."),
+  onePrimary: z.enum(["disconnect", "consensus", "discard-secondary", "call-pri-lost-after-sb", "violently-as0p"])
+    .describe("after-sb-1pri: split brain found while one node is Primary."),
+  twoPrimaries: z.enum(["disconnect", "call-pri-lost-after-sb", "violently-as0p"])
+    .describe("after-sb-2pri: split brain found while both nodes are Primary."),
 };
 export const drbdPair = z.strictObject({
   resource: name("resource").optional().describe("DRBD resource name. @default - the pair's key"),
-  nodes: z.record(name("host"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes"),
-  device: z.string().regex(/^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN").default("/dev/drbd0"),
+  nodes: z.record(name("host"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes")
+    .describe("The two hosts that mirror the device, by host name."),
+  device: z.string().regex(/^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN").default("/dev/drbd0").describe("The replicated block device the service uses."),
   metaDisk: z.union([z.literal("internal"), absPath]).default("internal").describe("Where DRBD metadata lives."),
   port: int(1024, 65535).default(7788).describe("Replication TCP port."),
   protocol: z.enum(["A", "B", "C"]).default("C").describe("C is synchronous: no acknowledged write is lost."),
   sharedSecret: secretRef.describe("Peer authentication secret."),
-  cramHmacAlg: z.enum(["sha1", "sha256", "sha512"]).default("sha256"),
+  cramHmacAlg: z.enum(["sha1", "sha256", "sha512"]).default("sha256").describe("Digest for peer authentication with the shared secret."),
   afterSplitBrain: z.strictObject(afterSb).prefault({ zeroPrimaries: "disconnect", onePrimary: "disconnect", twoPrimaries: "disconnect" })
     .describe("Automatic split-brain recovery; anything but disconnect can discard data."),
   splitBrainNotify: z.string().regex(/^[A-Za-z0-9@._-]+$/, "must be a mail address or user").default("root")
@@ -208,10 +216,10 @@ export const drbdPair = z.strictObject({
   initialSyncSource: name("host").describe("Node whose data wins the very first sync; forced Primary only on first set-up."),
   skipInitialSync: z.boolean().default(false).describe("Both disks are brand new and empty: mark them in sync without copying."),
   filesystem: z.strictObject({
-    type: z.enum(["ext4", "xfs"]).default("ext4"),
+    type: z.enum(["ext4", "xfs"]).default("ext4").describe("Filesystem on the device."),
     create: z.boolean().default(false).describe("Create it on first set-up when blkid finds none (never over existing data)."),
     mountPoint: absPath.optional().describe("Where the service mounts it on the primary; never at boot."),
-  }).optional(),
+  }).optional().describe("The filesystem on the DRBD device. @default - none managed"),
   resyncRate: z.string().regex(/^\d+[KMG]?$/, "must be a rate such as 100M").optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
   extraNetConfig: extraConfig,
 });
@@ -219,7 +227,10 @@ export const drbdPair = z.strictObject({
 export const cacheTier = z.strictObject({
   squids: z.array(name("host")).min(1, "must list at least one squid node").describe("Hosts running memory-only squid."),
   fronts: z.array(name("host")).min(1, "must list at least one front").describe("Hosts running nginx that picks a squid by URI hash."),
-  origin: z.strictObject({ address: z.string().min(1), port: port.default(80) }).describe("Where misses are fetched from."),
+  origin: z.strictObject({
+    address: z.string().min(1).describe("Origin server address or name."),
+    port: port.default(80).describe("Origin server port."),
+  }).describe("Where misses are fetched from."),
   listenPort: port.default(80).describe("Port the nginx fronts listen on."),
   squidPort: port.default(3128).describe("Port squid serves the fronts on (accelerator mode)."),
   memoryMB: int(16, 1048576).default(256).describe("squid cache_mem; objects live only in memory."),
@@ -228,19 +239,20 @@ export const cacheTier = z.strictObject({
     error: "must be icp, htcp or none: cache digests are not offered, since squid builds its digest only from a cache_dir and these squids cache in memory only",
   }).default("none")
     .describe("How squids ask each other for an object: ICP or HTCP queries, or not at all (the URI hash already spreads objects)."),
-  icpPort: port.default(3130),
-  htcpPort: port.default(4827),
+  icpPort: port.default(3130).describe("UDP port for ICP queries between squids."),
+  htcpPort: port.default(4827).describe("UDP port for HTCP queries between squids."),
   serverName: z.string().default("_").describe("nginx server_name of the front."),
   squidExtraConfig: extraConfig,
   nginxExtraConfig: extraConfig,
 });
 
 export const topology = z.strictObject({
-  hosts: z.record(name("host"), host).refine((r) => Object.keys(r).length > 0, "must define at least one host"),
-  directorPairs: z.record(name("director pair"), directorPair).default({}),
-  pools: z.record(name("pool"), pool).default({}),
-  drbdPairs: z.record(name("DRBD pair"), drbdPair).default({}),
-  cacheTiers: z.record(name("cache tier"), cacheTier).default({}),
+  hosts: z.record(name("host"), host).refine((r) => Object.keys(r).length > 0, "must define at least one host")
+    .describe("Every machine of the stack, by host name."),
+  directorPairs: z.record(name("director pair"), directorPair).default({}).describe("Active/backup LVS director pairs, by name."),
+  pools: z.record(name("pool"), pool).default({}).describe("Pools of real servers with their health checks, by name."),
+  drbdPairs: z.record(name("DRBD pair"), drbdPair).default({}).describe("DRBD-mirrored storage pairs, by name."),
+  cacheTiers: z.record(name("cache tier"), cacheTier).default({}).describe("Image cache tiers: squid nodes behind nginx fronts, by name."),
 });
 
 export type Topology = z.infer<typeof topology>;

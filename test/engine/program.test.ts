@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { engineEnv } from "../helpers/engine.ts";
 import { EXAMPLE_STACK, ROOT } from "../helpers/example.ts";
 
 // The dsas program itself, run by the real engine against a throwaway backend.
@@ -15,13 +16,7 @@ mkdirSync(join(dir, "backend"));
 for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "node_modules"]) {
   symlinkSync(join(ROOT, f), join(project, f));
 }
-const env = {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${dir}/backend`,
-  PULUMI_CONFIG_PASSPHRASE: "dsas-lab-only",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-};
+const env = engineEnv(join(dir, "backend"), "dsas-lab-only");
 function pulumi(...args: string[]) {
   const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: project, env, encoding: "utf8" });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync, symlinkSync, rmSync, readFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { engineEnv } from "../helpers/engine.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const pins = readFileSync(join(root, "scripts/lib.sh"), "utf8");
@@ -10,13 +11,7 @@ const pinnedVersion = /^PULUMI_VERSION=(\S+)/m.exec(pins)![1];
 
 // A throwaway project and file backend: nothing of the user's stacks is touched.
 const dir = mkdtempSync(join(tmpdir(), "dsas-engine-"));
-const env = {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${dir}/backend`,
-  PULUMI_CONFIG_PASSPHRASE: "engine-test",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-};
+const env = engineEnv(join(dir, "backend"), "engine-test");
 const pulumi = (...args: string[]) =>
   execFileSync("pulumi", [...args, "--non-interactive"], { cwd: join(dir, "prog"), env, encoding: "utf8" });
 
