@@ -4,6 +4,7 @@
 // segments exist only between the VMs.
 //   lab up [HOST...]    boot (idempotent) and wait for sshd with the pinned key
 //   lab down [HOST...]  stop the VMs, keeping their disks
+//   lab reset [HOST...] stop the VMs and discard their disks (host keys stay)
 //   lab status          JSON: each host's SSH port, cluster addresses, up or not
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -102,12 +103,15 @@ function boot(host: string, image: string): void {
   if (r.status !== 0) throw new Error(`${host}: qemu failed to start: ${(r.stderr || r.error?.message || "").trim()}`);
 }
 
+/** True once sshd's banner arrives. qemu accepts on the forwarded port before the
+ * guest listens, then closes: every outcome must settle the promise. */
 function portOpen(port: number): Promise<boolean> {
   return new Promise((res) => {
     const s = connect({ host: "127.0.0.1", port, timeout: 1000 });
     s.once("data", () => { s.destroy(); res(true); });
     s.once("timeout", () => { s.destroy(); res(false); });
     s.once("error", () => res(false));
+    s.once("close", () => res(false));
   });
 }
 
@@ -163,7 +167,17 @@ function down(selected: string[]): void {
     const pid = pidOf(host);
     if (!pid) continue;
     process.kill(pid, "SIGTERM");
+    // qemu exits at once on SIGTERM; wait so a following `up` cannot see it.
+    for (let i = 0; i < 100 && pidOf(host); i++) spawnSync("sleep", ["0.1"]);
+    if (pidOf(host)) process.kill(pid, "SIGKILL");
     say(`${host} stopped`);
+  }
+}
+
+function reset(selected: string[]): void {
+  down(selected);
+  for (const host of selected) {
+    for (const f of ["root.qcow2", "data.qcow2"]) rmSync(join(vmDir(host), f), { force: true });
   }
 }
 
@@ -186,8 +200,9 @@ async function main(argv: string[]): Promise<void> {
   const selected = hosts.length ? hosts : names;
   if (command === "up") await up(selected);
   else if (command === "down") down(selected);
+  else if (command === "reset") reset(selected);
   else if (command === "status") process.stdout.write(`${JSON.stringify(await status(), null, 2)}\n`);
-  else throw new Error("usage: lab up|down [HOST...] | lab status");
+  else throw new Error("usage: lab up|down|reset [HOST...] | lab status");
 }
 
 if (import.meta.main) {

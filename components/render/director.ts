@@ -4,12 +4,11 @@
 // pair the ipvsadm rules.
 import { interfaceOnSegmentOf, realServerAddress } from "../model/resolve.ts";
 import type { Check, DirectorPair, Topology, VirtualServer } from "../model/schema.ts";
-import { file, template, type HostFile, type SecretValues } from "./files.ts";
+import { file, LIBEXEC, template, type HostFile, type SecretValues } from "./files.ts";
 import { ipvsadmRules } from "./ipvsadm.ts";
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const SECRET_DIR = "/etc/keepalived/dsas";
-export const LIBEXEC = "/usr/local/libexec/dsas";
 export const MYSQL_CHECK = `${LIBEXEC}/mysql-replication-check`;
 
 const q = (s: string) => JSON.stringify(s);

@@ -4,7 +4,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 
-export type Service = "keepalived" | "ipvsadm" | "director" | "realserver" | "drbd" | "squid" | "nginx";
+export type Service = "dsas" | "keepalived" | "ipvsadm" | "director" | "realserver" | "drbd" | "squid" | "nginx";
+
+/** Where dsas-kit's own programs live on a host. */
+export const LIBEXEC = "/usr/local/libexec/dsas";
+/** The on-host program that checks, swaps, reloads and rolls back a service's files. */
+export const APPLY = `${LIBEXEC}/dsas-apply`;
 
 export interface HostFile {
   readonly service: Service;
@@ -46,4 +51,9 @@ export function template(name: string, view: object): string {
 export function file(service: Service, path: string, content: string, opts: Partial<Pick<HostFile, "mode" | "owner" | "group" | "secret">> = {}): HostFile {
   const secret = opts.secret ?? false;
   return { service, path, content, secret, mode: opts.mode ?? (secret ? "0600" : "0644"), owner: opts.owner ?? "root", group: opts.group ?? "root" };
+}
+
+/** The form dsas-apply reads on stdin: one line per file, the content in base64. */
+export function bundle(files: readonly HostFile[]): string {
+  return files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${Buffer.from(f.content).toString("base64")}\n`).join("");
 }

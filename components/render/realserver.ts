@@ -2,8 +2,7 @@
 // on lo with ARP suppressed for DR, the director's VIP as default route for NAT.
 import { realServerNets } from "../model/resolve.ts";
 import type { Topology } from "../model/schema.ts";
-import { file, template, type HostFile } from "./files.ts";
-import { LIBEXEC } from "./director.ts";
+import { file, LIBEXEC, template, type HostFile } from "./files.ts";
 
 export const REALSERVER_NET = `${LIBEXEC}/realserver-net`;
 export const REALSERVER_UNIT = "/etc/systemd/system/dsas-realserver.service";

@@ -4,7 +4,7 @@ import type { Topology } from "../model/schema.ts";
 import { renderCacheTier } from "./cache.ts";
 import { renderDirectorPair } from "./director.ts";
 import { renderDrbdPair } from "./drbd.ts";
-import type { HostFile, RenderedStack, SecretValues } from "./files.ts";
+import { APPLY, file, LIBEXEC, template, type HostFile, type RenderedStack, type SecretValues } from "./files.ts";
 import { renderRealServers } from "./realserver.ts";
 
 export function renderStack(topo: Topology, secrets: SecretValues): RenderedStack {
@@ -16,6 +16,10 @@ export function renderStack(topo: Topology, secrets: SecretValues): RenderedStac
   add(renderRealServers(topo));
   for (const name of Object.keys(topo.drbdPairs).sort()) add(renderDrbdPair(topo, name, secrets));
   for (const name of Object.keys(topo.cacheTiers).sort()) add(renderCacheTier(topo, name));
+
+  for (const files of Object.values(byHost)) {
+    files.push(file("dsas", APPLY, template("dsas-apply.sh.hbs", { libexec: LIBEXEC }), { mode: "0755" }));
+  }
 
   const out: RenderedStack = {};
   for (const host of Object.keys(byHost).sort()) {

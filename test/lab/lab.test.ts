@@ -1,16 +1,21 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../components/model/validate.ts";
 import { KEEPALIVED_CONF, renderDirectorPair } from "../../components/render/director.ts";
-import type { HostFile } from "../../components/render/files.ts";
+import { APPLY, bundle, type HostFile } from "../../components/render/files.ts";
+import { renderStack } from "../../components/render/stack.ts";
 import { HOSTS } from "../../lab/inventory.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
 import { ROOT } from "../helpers/example.ts";
 
 // Two lab directors in real-kernel VMs: the lab itself, then the rendered
 // keepalived configuration doing VRRP and IPVS for real between them.
-const lab = (...args: string[]) =>
-  execFileSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+function lab(...args: string[]): string {
+  const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) throw new Error(`lab ${args.join(" ")}: exit ${r.status ?? r.signal}: ${r.stderr}`);
+  return r.stdout;
+}
 const run = (host: string, command: string, input?: string) => {
   const r = ssh(host, command, input);
   if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
@@ -19,11 +24,13 @@ const run = (host: string, command: string, input?: string) => {
 const interfaces = (host: string) => Object.fromEntries(Object.entries(HOSTS[host].interfaces).map(([i, n]) => [i, n.address]));
 const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
 
-function install(host: string, files: HostFile[]): void {
-  for (const f of files) {
-    run(host, `mkdir -p "$(dirname ${f.path})" && cat > ${f.path}.new && chmod ${f.mode} ${f.path}.new && mv ${f.path}.new ${f.path}`, f.content);
-  }
+/** Ships a service's files to a lab host the way dsas-kit does: one dsas-apply run, the bundle on stdin. */
+function apply(host: string, files: HostFile[], service: string) {
+  const script = renderStack(topology, () => "labPass1")[host].find((f) => f.path === APPLY)!.content;
+  run(host, `mkdir -p $(dirname ${APPLY}) && cat > ${APPLY}.new && chmod 0755 ${APPLY}.new && mv ${APPLY}.new ${APPLY}`, script);
+  return ssh(host, `${APPLY} ${service}`, bundle(files.filter((f) => f.service === service)));
 }
+const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
 
 async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
   const start = Date.now();
@@ -52,7 +59,10 @@ const topology = parseTopology({
 const vips = ["10.10.31.10", "10.10.31.100", "192.168.31.10"];
 
 describe("the lab", () => {
-  beforeAll(() => { lab("up", "lb1", "lb2"); }, 900_000);
+  beforeAll(() => {
+    lab("reset", "lb1", "lb2");
+    lab("up", "lb1", "lb2");
+  }, 900_000);
   afterAll(() => { lab("down", "lb1", "lb2"); });
 
   it("reports both directors up with their SSH ports and cluster addresses", () => {
@@ -75,14 +85,51 @@ describe("the lab", () => {
     expect(own).not.toMatch(/ (10\.10\.31|192\.168\.31)\./);
   });
 
-  it("fails the rendered VRRP sync group over to the backup when the master hangs, and back, each VIP on one director", async () => {
+  it("installs the rendered director files with dsas-apply, backup first, and does nothing the second time", async () => {
     const files = renderDirectorPair(topology, "lb", () => "labPass1");
     for (const host of ["lb2", "lb1"]) {
-      install(host, files[host]);
-      run(host, `keepalived -t -f ${KEEPALIVED_CONF} && systemctl restart keepalived`);
+      const director = apply(host, files[host], "director");
+      expect(director.stdout, director.stderr).toBe("director: applied 2 changed file(s)\n");
+      const first = apply(host, files[host], "keepalived");
+      expect(first.stdout, first.stderr).toBe("keepalived: applied 3 changed file(s)\n");
+      expect(apply(host, files[host], "keepalived").stdout).toBe("keepalived: unchanged\n");
     }
+    expect(run("lb1", "sysctl -n net.ipv4.ip_forward net.ipv4.vs.expire_nodest_conn")).toBe("1\n1\n");
+    expect(run("lb1", "stat -c '%a %U' /etc/keepalived/dsas/auth-VI_EXT.conf")).toBe("600 root\n");
     await until("lb1 holds every VIP", () => vips.every((v) => holders(v).join() === "lb1"), 60);
     expect(run("lb1", "ipvsadm -Ln")).toMatch(/TCP {2}10\.10\.31\.100:80 wrr/);
+  }, 300_000);
+
+  it("applies a changed config by reload: same keepalived process, VIPs stay on the master", () => {
+    const changed = structuredClone(topology);
+    changed.pools.web.realServers.web2.weight = 3;
+    const files = renderDirectorPair(changed, "lb", () => "labPass1");
+    for (const host of ["lb2", "lb1"]) {
+      const pid = keepalivedPid(host);
+      const r = apply(host, files[host], "keepalived");
+      expect(r.stdout, r.stderr).toBe("keepalived: applied 1 changed file(s)\n");
+      expect(keepalivedPid(host)).toBe(pid);
+      expect(run(host, `grep -c 'weight 3' ${KEEPALIVED_CONF}`)).toBe("1\n");
+    }
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+  });
+
+  it("refuses a config keepalived rejects with keepalived's message, leaving the old file and process", () => {
+    const broken = structuredClone(topology);
+    broken.directorPairs.lb.extraGlobalConfig = ["vrrp_no_such_option 1"];
+    const files = renderDirectorPair(broken, "lb", () => "labPass1");
+    const before = run("lb2", `sha256sum ${KEEPALIVED_CONF}`);
+    const pid = keepalivedPid("lb2");
+    const r = apply("lb2", files.lb2, "keepalived");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("keepalived: the new configuration was refused, nothing changed:");
+    expect(r.stderr).toContain("vrrp_no_such_option");
+    expect(run("lb2", `sha256sum ${KEEPALIVED_CONF}`)).toBe(before);
+    expect(keepalivedPid("lb2")).toBe(pid);
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+  });
+
+  it("fails the rendered VRRP sync group over to the backup when the master hangs, and back, each VIP on one director", async () => {
 
     // A hung director: its VM stops dead, VIPs and all, as a crashed machine would.
     const lb1 = pidOf("lb1")!;
