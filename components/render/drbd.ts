@@ -4,9 +4,11 @@
 // device: only the service on the Primary does, never the boot.
 import { drbdAddress } from "../model/resolve.ts";
 import type { Topology } from "../model/schema.ts";
-import { file, template, type HostFile, type SecretValues } from "./files.ts";
+import { file, LIBEXEC, template, type HostFile, type SecretValues } from "./files.ts";
 
 export const DRBD_DIR = "/etc/drbd.d";
+/** The on-host steps that bring a resource up without risking data. */
+export const DRBD_TOOL = `${LIBEXEC}/dsas-drbd`;
 
 /** The secret goes inside a double-quoted drbd.conf string; one that would need escaping is refused, not escaped on a guess at drbdadm's rules. */
 function sharedSecret(key: string, value: string): string {
@@ -39,5 +41,6 @@ export function renderDrbdPair(topo: Topology, name: string, secrets: SecretValu
       return { host, device: pair.device, disk: pair.nodes[host].disk, address: a.value, port: pair.port, metaDisk: pair.metaDisk };
     }),
   });
-  return Object.fromEntries(hosts.map((h) => [h, [file("drbd", `${DRBD_DIR}/${resource}.res`, content, { secret: true })]]));
+  const tool = file("drbd", DRBD_TOOL, template("dsas-drbd.sh.hbs", {}), { mode: "0755" });
+  return Object.fromEntries(hosts.map((h) => [h, [file("drbd", `${DRBD_DIR}/${resource}.res`, content, { secret: true }), tool]]));
 }

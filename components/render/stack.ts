@@ -7,6 +7,11 @@ import { renderDrbdPair } from "./drbd.ts";
 import { APPLY, file, LIBEXEC, template, type HostFile, type RenderedStack, type SecretValues } from "./files.ts";
 import { renderRealServers } from "./realserver.ts";
 
+/** dsas-apply, which every host gets first. */
+export function applyTool(): HostFile {
+  return file("dsas", APPLY, template("dsas-apply.sh.hbs", { libexec: LIBEXEC }), { mode: "0755" });
+}
+
 export function renderStack(topo: Topology, secrets: SecretValues): RenderedStack {
   const byHost: Record<string, HostFile[]> = {};
   const add = (rendered: Record<string, HostFile[]>) => {
@@ -17,9 +22,7 @@ export function renderStack(topo: Topology, secrets: SecretValues): RenderedStac
   for (const name of Object.keys(topo.drbdPairs).sort()) add(renderDrbdPair(topo, name, secrets));
   for (const name of Object.keys(topo.cacheTiers).sort()) add(renderCacheTier(topo, name));
 
-  for (const files of Object.values(byHost)) {
-    files.push(file("dsas", APPLY, template("dsas-apply.sh.hbs", { libexec: LIBEXEC }), { mode: "0755" }));
-  }
+  for (const files of Object.values(byHost)) files.push(applyTool());
 
   const out: RenderedStack = {};
   for (const host of Object.keys(byHost).sort()) {

@@ -2,8 +2,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../components/model/validate.ts";
 import { KEEPALIVED_CONF, renderDirectorPair } from "../../components/render/director.ts";
+import { DRBD_TOOL, renderDrbdPair } from "../../components/render/drbd.ts";
 import { APPLY, bundle, type HostFile } from "../../components/render/files.ts";
-import { renderStack } from "../../components/render/stack.ts";
+import { applyTool } from "../../components/render/stack.ts";
 import { HOSTS } from "../../lab/inventory.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
 import { ROOT } from "../helpers/example.ts";
@@ -26,8 +27,7 @@ const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o a
 
 /** Ships a service's files to a lab host the way dsas-kit does: one dsas-apply run, the bundle on stdin. */
 function apply(host: string, files: HostFile[], service: string) {
-  const script = renderStack(topology, () => "labPass1")[host].find((f) => f.path === APPLY)!.content;
-  run(host, `mkdir -p $(dirname ${APPLY}) && cat > ${APPLY}.new && chmod 0755 ${APPLY}.new && mv ${APPLY}.new ${APPLY}`, script);
+  run(host, `mkdir -p $(dirname ${APPLY}) && cat > ${APPLY}.new && chmod 0755 ${APPLY}.new && mv ${APPLY}.new ${APPLY}`, applyTool().content);
   return ssh(host, `${APPLY} ${service}`, bundle(files.filter((f) => f.service === service)));
 }
 const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
@@ -150,4 +150,70 @@ describe("the lab", () => {
     const rules = renderDirectorPair(fixed, "lb", () => "labPass1").lb2.find((f) => f.path === "/etc/ipvsadm.rules")!.content;
     expect(run("lb2", "systemctl stop keepalived; ipvsadm -C && ipvsadm -R && ipvsadm-save -n", rules)).toBe(rules);
   });
+});
+
+describe("a DRBD pair in the lab", () => {
+  const pair = parseTopology({
+    hosts: { nfs1: { interfaces: interfaces("nfs1") }, nfs2: { interfaces: interfaces("nfs2") } },
+    drbdPairs: {
+      nfs: {
+        resource: "r0",
+        nodes: { nfs1: { disk: "/dev/vdc" }, nfs2: { disk: "/dev/vdc" } },
+        sharedSecret: { secret: "drbdSecret" },
+        initialSyncSource: "nfs1",
+        filesystem: { type: "ext4", create: true },
+      },
+    },
+  });
+  const files = renderDrbdPair(pair, "nfs", () => "lab-drbd-secret");
+  const drbd = (host: string, args: string) => ssh(host, `${DRBD_TOOL} ${args}`);
+  const both = (command: string) => ["nfs1", "nfs2"].map((h) => run(h, command).trim());
+
+  beforeAll(() => {
+    lab("reset", "nfs1", "nfs2");
+    lab("up", "nfs1", "nfs2");
+    for (const host of ["nfs1", "nfs2"]) {
+      const r = apply(host, files[host], "drbd");
+      expect(r.stdout, r.stderr).toBe("drbd: applied 2 changed file(s)\n");
+    }
+  }, 900_000);
+  afterAll(() => { lab("down", "nfs1", "nfs2"); });
+
+  it("refuses to put metadata on a disk that holds a filesystem, and leaves the disk as it was", () => {
+    run("nfs2", "mkfs.ext4 -q /dev/vdc");
+    const before = run("nfs2", "sha256sum /dev/vdc");
+    const r = drbd("nfs2", "prepare r0");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain("r0: refused: /dev/vdc holds data (TYPE=ext4");
+    expect(run("nfs2", "sha256sum /dev/vdc")).toBe(before);
+    // Erasing the signature is not enough: drbdmeta itself still finds data and declines.
+    run("nfs2", "wipefs -q -a /dev/vdc");
+    const declined = drbd("nfs2", "prepare r0");
+    expect(declined.status).toBe(3);
+    expect(declined.stderr).toContain("Operation canceled.");
+    expect(declined.stderr).toContain("r0: refused: drbdmeta declined to create metadata on /dev/vdc (its reason is above)");
+    // What the operator does once the data is known to be disposable.
+    run("nfs2", "dd if=/dev/zero of=/dev/vdc bs=1M count=64 status=none");
+  });
+
+  it("creates metadata on empty disks, syncs from the named source, and makes the filesystem there once", async () => {
+    for (const host of ["nfs1", "nfs2"]) {
+      const r = drbd(host, "prepare r0");
+      expect(r.stdout, r.stderr).toBe("r0: metadata created on /dev/vdc\nr0: up\n");
+    }
+    const p = drbd("nfs1", "promote r0 ext4");
+    expect(p.stdout, p.stderr).toBe("r0: initial sync source, Primary\nr0: ext4 created on /dev/drbd0\n");
+    await until("both UpToDate", () => both("drbdadm dstate r0").every((s) => s === "UpToDate/UpToDate"), 240);
+    expect(both("drbdadm cstate r0")).toEqual(["Connected", "Connected"]);
+    expect(both("drbdadm role r0")).toEqual(["Primary/Secondary", "Secondary/Primary"]);
+  }, 300_000);
+
+  it("never runs create-md or mkfs again", () => {
+    expect(drbd("nfs2", "prepare r0").stdout).toBe("r0: already up, adjusted\n");
+    run("nfs2", "drbdadm down r0");
+    const afterDown = drbd("nfs2", "prepare r0");
+    expect(afterDown.stdout, afterDown.stderr).toMatch(/^r0: metadata (present|probe unsure, so treated as present: .*)\nr0: up\n$/);
+    const again = drbd("nfs1", "promote r0 ext4");
+    expect(again.stdout, again.stderr).toMatch(/^r0: already initialised \(UpToDate\/(UpToDate|Inconsistent|DUnknown)\)\nr0: \/dev\/drbd0 already holds a filesystem, left as it is\n$/);
+  }, 300_000);
 });

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "../../components/model/stack-file.ts";
 import { parseTopology } from "../../components/model/validate.ts";
-import { renderDrbdPair } from "../../components/render/drbd.ts";
+import { DRBD_TOOL, renderDrbdPair } from "../../components/render/drbd.ts";
 import type { HostFile } from "../../components/render/files.ts";
+import { expectGolden } from "../helpers/golden.ts";
 import { runOnHost } from "../helpers/sandbox.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -73,22 +73,19 @@ describe("the optional parts of r0.res", () => {
 });
 
 describe("the rendered files", () => {
-  it("are one secret 0600 file per node, byte-identical on both, the same on every render", () => {
+  it("are one secret 0600 resource file per node, byte-identical on both, and the dsas-drbd tool, the same on every render", () => {
     for (const host of nodes) {
-      expect(rendered[host]).toEqual([expect.objectContaining({ service: "drbd", path: RES, mode: "0600", owner: "root", secret: true })]);
+      expect(rendered[host]).toEqual([
+        expect.objectContaining({ service: "drbd", path: RES, mode: "0600", owner: "root", secret: true }),
+        expect.objectContaining({ service: "drbd", path: DRBD_TOOL, mode: "0755", secret: false }),
+      ]);
     }
     expect(rendered.nfs1[0].content).toBe(rendered.nfs2[0].content);
     expect(renderDrbdPair(topo, "nfs", secrets)).toEqual(rendered);
   });
 
-  it.each(nodes)("match the golden file of %s", (host) => {
-    const golden = join(root, "test/golden/example", host, RES);
-    if (process.env.UPDATE_GOLDEN === "1") {
-      mkdirSync(dirname(golden), { recursive: true });
-      writeFileSync(golden, rendered[host][0].content);
-    }
-    expect(existsSync(golden), `${golden} is missing; run with UPDATE_GOLDEN=1 and review it`).toBe(true);
-    expect(rendered[host][0].content).toBe(readFileSync(golden, "utf8"));
+  it.each(nodes)("match the golden files of %s", (host) => {
+    for (const f of rendered[host]) expectGolden("example", host, f);
   });
 });
 
