@@ -46,10 +46,13 @@ function main(argv: string[]): number {
   const hosts = Object.keys(rendered);
   const files = hosts.reduce((n, h) => n + rendered[h].length, 0);
   if (out) {
+    const made = new Set<string>();
     for (const [host, hostFiles] of Object.entries(rendered)) {
       for (const f of hostFiles) {
         const target = join(out, host, f.path);
-        mkdirSync(dirname(target), { recursive: true });
+        const dir = dirname(target);
+        if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+        made.add(dir);
         writeFileSync(target, f.content);
         chmodSync(target, parseInt(f.mode, 8));
       }
