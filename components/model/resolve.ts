@@ -19,10 +19,6 @@ export function interfaceOnSegmentOf(host: Host, ip: string): InterfaceAddress |
   return interfaces(host).find((i) => inSubnet(ip, i.address, i.prefix));
 }
 
-export function sshAddress(host: Host): string {
-  return host.ssh.address ?? interfaces(host)[0].address;
-}
-
 /** Every VIP of a pair with the instance that holds it. */
 export function vipsOf(pair: DirectorPair): { vip: string; instance: string }[] {
   return Object.entries(pair.instances).flatMap(([instance, i]) => i.virtualIps.map((vip) => ({ vip, instance })));

@@ -23,7 +23,6 @@ const extraConfig = z.array(z.string()).default([])
 export const secretRef = z.strictObject({
   secret: name("config key").describe("Name of a secret stack config key (`pulumi config set --secret NAME ...`)."),
 }).describe("A reference to a Pulumi secret in the stack config; the value never appears in the topology.");
-export type SecretRef = z.infer<typeof secretRef>;
 
 export const sshConnection = z.strictObject({
   address: z.string().min(1).optional().describe("Address sshd listens on. @default the host's first interface address"),

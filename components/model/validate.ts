@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { inSubnet, networkOf, parseCidr } from "./net.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
-import { topology, type SecretRef, type Topology } from "./schema.ts";
+import { topology, type Topology } from "./schema.ts";
 
 type Path = (string | number)[];
 type Report = (path: Path, message: string) => void;
@@ -221,8 +221,4 @@ export function secretRefs(t: Topology): { name: string; path: string }[] {
   };
   walk(t, []);
   return found;
-}
-
-export function isSecretRef(v: unknown): v is SecretRef {
-  return !!v && typeof v === "object" && typeof (v as SecretRef).secret === "string";
 }
