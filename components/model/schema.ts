@@ -16,6 +16,7 @@ const seconds = (min: number, max: number) => {
 const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address such as 10.10.31.100");
 const cidr = z.string().refine((s) => parseCidr(s) !== undefined, "must be an IPv4 address with prefix length, such as 10.10.31.11/24");
 const port = int(1, 65535);
+const command = z.string().min(1).regex(/^[^"\n\r]+$/, "must be one line without double quotes (keepalived quotes it)");
 const absPath = z.string().regex(/^\/[^\s"'\\]*$/, "must be an absolute path without spaces or quotes");
 const extraConfig = z.array(z.string()).default([])
   .describe("Lines added verbatim at the end of this block, for options the model does not cover yet.");
@@ -42,7 +43,7 @@ export const host = z.strictObject({
 });
 
 const vrrpScript = z.strictObject({
-  command: z.string().min(1).describe("Command keepalived runs; exit 0 means healthy."),
+  command: command.describe("Command keepalived runs; exit 0 means healthy."),
   interval: seconds(1, 3600).default(2).describe("Seconds between runs."),
   timeout: seconds(1, 3600).optional().describe("Seconds before a run counts as failed. @default - the interval"),
   weight: int(-253, 253).default(0).describe("Priority change while failing (negative) or succeeding (positive); 0 puts the instance in FAULT."),
@@ -91,6 +92,13 @@ export const syncGroup = z.strictObject({
   trackScripts: z.array(name("script")).default([]).describe("Scripts tracked by the whole group."),
 });
 
+// The timing every connecting checker shares.
+const retrying = (connectTimeout: number, what: string) => ({
+  connectTimeout: seconds(1, 3600).default(connectTimeout).describe(what),
+  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
+  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
+});
+
 export const httpCheck = z.strictObject({
   type: z.enum(["HTTP_GET", "SSL_GET"]),
   path: z.string().regex(/^\/\S*$/, "must be a URL path starting with /").default("/").describe("Path requested."),
@@ -98,27 +106,21 @@ export const httpCheck = z.strictObject({
   digest: z.string().regex(/^[0-9a-f]{32}$/, "must be an MD5 hex digest").optional().describe("Expected MD5 of the body (genhash)."),
   virtualHost: z.string().optional().describe("Host header to send."),
   port: port.optional().describe("Port to check. @default - the real server's port"),
-  connectTimeout: seconds(1, 3600).default(3).describe("Seconds to wait for the connection and the answer."),
-  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
-  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
+  ...retrying(3, "Seconds to wait for the connection and the answer."),
 });
 export const tcpCheck = z.strictObject({
   type: z.literal("TCP_CHECK"),
   port: port.optional().describe("Port to connect to. @default - the real server's port"),
-  connectTimeout: seconds(1, 3600).default(3).describe("Seconds to wait for the connection."),
-  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
-  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
+  ...retrying(3, "Seconds to wait for the connection."),
 });
 export const smtpCheck = z.strictObject({
   type: z.literal("SMTP_CHECK"),
   helo: z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("localhost").describe("Name sent in HELO."),
-  connectTimeout: seconds(1, 3600).default(5).describe("Seconds to wait for the connection and each reply."),
-  retry: int(0, 100).default(3).describe("Attempts before the real server is removed."),
-  delayBeforeRetry: seconds(0, 3600).default(2).describe("Seconds between attempts."),
+  ...retrying(5, "Seconds to wait for the connection and each reply."),
 });
 export const miscCheck = z.strictObject({
   type: z.literal("MISC_CHECK"),
-  command: z.string().min(1).describe("Command run on the director; exit 0 = healthy. No secrets here: the command line is visible."),
+  command: command.describe("Command run on the director; exit 0 = healthy. No secrets here: the command line is visible."),
   timeout: seconds(1, 3600).default(5).describe("Seconds before a run counts as failed."),
 });
 export const mysqlReplicationCheck = z.strictObject({
