@@ -144,11 +144,23 @@ describe("the lab", () => {
     await until("lb1 holds every VIP again, lb2 none", () => vips.every((v) => holders(v).join() === "lb1"), 60);
   }, 300_000);
 
-  it("loads the static ipvsadm rules into the kernel as written", () => {
+  it("loads static ipvsadm rules with dsas-apply and changes them in place", () => {
     const fixed = structuredClone(topology);
     fixed.directorPairs.lb.ipvs = "static";
-    const rules = renderDirectorPair(fixed, "lb", () => "labPass1").lb2.find((f) => f.path === "/etc/ipvsadm.rules")!.content;
-    expect(run("lb2", "systemctl stop keepalived; ipvsadm -C && ipvsadm -R && ipvsadm-save -n", rules)).toBe(rules);
+    const rules = (t: typeof topology) => renderDirectorPair(t, "lb", () => "labPass1").lb2;
+    const ruleText = (t: typeof topology) => rules(t).find((f) => f.path === "/etc/ipvsadm.rules")!.content;
+    run("lb2", "systemctl stop keepalived; ipvsadm -C"); // lb2 turns from a keepalived director into a static one
+    const first = apply("lb2", rules(fixed), "ipvsadm");
+    expect(first.stdout, first.stderr).toBe("ipvsadm: applied 2 changed file(s)\n");
+    expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(fixed));
+
+    const changed = structuredClone(fixed);
+    changed.pools.web.realServers.web2.weight = 5;
+    delete changed.pools.web.realServers.web1;
+    const second = apply("lb2", rules(changed), "ipvsadm");
+    expect(second.stdout, second.stderr).toBe("ipvsadm: applied 1 changed file(s)\n");
+    expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(changed));
+    expect(ruleText(changed)).toContain("-r 192.168.31.102:80 -m -w 5");
   });
 });
 
