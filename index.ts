@@ -1,12 +1,12 @@
 // The dsas Pulumi program: the stack's topology, validated before anything
-// else runs, and what it would put on each host.
+// else runs, deployed host by host by the Topology component.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { vipsOf } from "./components/model/resolve.ts";
 import { checkSecrets, NAMESPACE, type SecretEntry } from "./components/model/stack-file.ts";
 import { parseTopology, secretRefs, TopologyError } from "./components/model/validate.ts";
 import type { RenderedStack } from "./components/render/files.ts";
 import { renderStack } from "./components/render/stack.ts";
+import { Topology } from "./components/topology.ts";
 
 const config = new pulumi.Config(NAMESPACE);
 const topology = parseTopology(config.requireObject("topology"));
@@ -26,18 +26,27 @@ const problems = [
   ...secretCheck.problems,
   ...secretCheck.plain.map((n) => `${NAMESPACE}:${n} is referenced as a secret but stored in clear; set it with pulumi config set --secret ${n} ...`),
 ];
+// Files that hold no secret do not depend on the secrets' values (tested), so
+// they are rendered in clear and a preview shows their changes.
+const plainFiles = renderStack(topology, () => "REDACTED");
+
+// Deploying needs each host's key pinned, or an explicit lab-only opt-out.
+for (const host of Object.keys(plainFiles)) {
+  const ssh = topology.hosts[host].ssh;
+  if (!ssh.hostKey && !ssh.insecureFirstContact) {
+    problems.push(`topology.hosts.${host}.ssh.hostKey must pin the host's public key (ssh-keyscan -t ed25519 ADDRESS), or set insecureFirstContact: true for a lab's first contact`);
+  }
+}
 if (problems.length) throw new TopologyError(problems);
 
 const digest = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
 const digests = (r: RenderedStack, secret: boolean) => Object.fromEntries(Object.entries(r).map(([host, files]) =>
   [host, Object.fromEntries(files.filter((f) => f.secret === secret).map((f) => [f.path, digest(f.content)]))]));
 
-// Files that hold no secret do not depend on the secrets' values (tested), so
-// they are rendered in clear and a preview shows their changes.
-const plainFiles = renderStack(topology, () => "REDACTED");
 const secretValues = pulumi.all(Object.fromEntries(names.map((n) => [n, config.requireSecret(n)])));
+const stack = new Topology("dsas", { topology, secrets: secretValues });
 
-export const directorPairs = Object.fromEntries(Object.entries(topology.directorPairs).map(([name, pair]) =>
-  [name, { master: pair.master, backup: pair.backup, vips: vipsOf(pair).map((v) => v.vip) }]));
+export const directorPairs = Object.fromEntries(Object.entries(stack.directorPairs).map(([name, pair]) =>
+  [name, { master: pair.master, backup: pair.backup, vips: pair.vips }]));
 export const fileDigests = digests(plainFiles, false);
 export const secretFileDigests = pulumi.secret(secretValues.apply((v) => digests(renderStack(topology, (n) => v[n]), true)));

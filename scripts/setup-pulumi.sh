@@ -3,7 +3,7 @@
 # Uses a pulumi >= 3 already on PATH; otherwise builds both, pinned by the
 # go.mod/go.sum under scripts/pulumi/, from the Go module proxy into
 # .local/pulumi-<version>/bin, and reuses that build while the pins are unchanged.
-# Also installs the command provider plugin into PULUMI_HOME when it can be built.
+# Also builds dsas-kit's provider plugin and installs it into PULUMI_HOME.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -39,18 +39,15 @@ build language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language
 ln -sf cli.real "$bin/pulumi"
 ln -sf language-nodejs.real "$bin/pulumi-language-nodejs"
 
-# The command provider, at the version npm @pulumi/command installed.
-want=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/command/package.json" 2>/dev/null || true)
+# dsas-kit's own provider (provider/), at the version components/service-config.ts asks for.
+want=$(sed -n 's/^export const PROVIDER_VERSION = "\(.*\)";$/\1/p' "$ROOT/components/service-config.ts")
+stamp=$(cat "$ROOT"/provider/go.mod "$ROOT"/provider/go.sum "$ROOT"/provider/*.go | sha256sum | cut -c1-16)
 export PULUMI_HOME="${PULUMI_HOME:-$LOCAL/pulumi-home}"
-if [[ -n "$want" ]] && ! "$bin/pulumi" plugin ls 2>/dev/null | grep -Eq "^command +resource +$want "; then
-  log="$LOCAL/command-provider-build.log"
-  if (cd "$ROOT/scripts/pulumi/command" && GOFLAGS=-mod=mod go build -trimpath \
-        -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v$want" \
-        -o "$bin/pulumi-resource-command" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command) >"$log" 2>&1; then
-    "$bin/pulumi" plugin install resource command "$want" --file "$bin/pulumi-resource-command" >&2
-  else
-    say "the command provider $want could not be built; deployments over SSH are unavailable:"
-    grep -m2 -E 'Forbidden|not available|error' "$log" | sed 's/^/[dsas]   /' >&2 || true
-  fi
+if [[ "$(cat "$LOCAL/provider/stamp" 2>/dev/null)" != "$want $stamp" || ! -x "$PULUMI_HOME/plugins/resource-dsas-v$want/pulumi-resource-dsas" ]]; then
+  say "building the dsas provider $want"
+  mkdir -p "$LOCAL/provider"
+  (cd "$ROOT/provider" && go build -trimpath -ldflags "-s -w -X main.version=$want" -o "$LOCAL/provider/pulumi-resource-dsas" .)
+  "$bin/pulumi" plugin install resource dsas "$want" --file "$LOCAL/provider/pulumi-resource-dsas" --reinstall >&2
+  echo "$want $stamp" >"$LOCAL/provider/stamp"
 fi
 echo "$bin"
