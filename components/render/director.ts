@@ -5,11 +5,13 @@
 import { interfaceOnSegmentOf, realServerAddress } from "../model/resolve.ts";
 import type { Check, DirectorPair, Topology, VirtualServer } from "../model/schema.ts";
 import { file, LIBEXEC, template, type HostFile, type SecretValues } from "./files.ts";
-import { ipvsadmRules } from "./ipvsadm.ts";
+import { drainList, ipvsadmRules } from "./ipvsadm.ts";
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const SECRET_DIR = "/etc/keepalived/dsas";
 export const MYSQL_CHECK = `${LIBEXEC}/mysql-replication-check`;
+/** What dsas-apply drains before a real server leaves the table, for keepalived and for static rules. */
+export const DRAIN_LIST = { keepalived: `${SECRET_DIR}/drain.list`, ipvsadm: "/etc/ipvsadm.drain" } as const;
 
 const q = (s: string) => JSON.stringify(s);
 
@@ -152,6 +154,7 @@ export function renderDirectorPair(topo: Topology, pairName: string, secrets: Se
       virtualServers: pair.ipvs === "keepalived" ? virtualServers.map(([n, vs]) => virtualServerView(topo, pair, n, vs)) : [],
     };
     files.push(file("keepalived", KEEPALIVED_CONF, template("keepalived.conf.hbs", view)));
+    if (pair.ipvs === "keepalived") files.push(file("keepalived", DRAIN_LIST.keepalived, drainList(topo, pairName)));
 
     for (const p of mysqlPools) {
       const c = topo.pools[p].checks.find((x) => x.type === "MYSQL_REPLICATION")!;
@@ -171,6 +174,7 @@ export function renderDirectorPair(topo: Topology, pairName: string, secrets: Se
     if (pair.ipvs === "static") {
       files.push(file("ipvsadm", "/etc/ipvsadm.rules", ipvsadmRules(topo, pairName)));
       files.push(file("ipvsadm", "/etc/default/ipvsadm", template("ipvsadm-default.hbs", { pair: pairName })));
+      files.push(file("ipvsadm", DRAIN_LIST.ipvsadm, drainList(topo, pairName)));
     }
     out[hostName] = files;
   }

@@ -15,7 +15,7 @@ export interface IpvsService {
   readonly port: number;
   readonly scheduler: string;
   readonly persistence: number;
-  readonly reals: { address: string; port: number; method: "NAT" | "DR" | "TUN"; weight: number }[];
+  readonly reals: { address: string; port: number; method: "NAT" | "DR" | "TUN"; weight: number; drainSeconds: number }[];
 }
 
 /** The IPVS table a pair's virtual servers describe, in a stable order. */
@@ -33,7 +33,7 @@ export function ipvsServices(topo: Topology, pairName: string): IpvsService[] {
         reals: Object.entries(pool.realServers).map(([host, rs]) => {
           const r = realServerAddress(topo, pair, vs, host);
           if (!r.ok) throw new Error(`unvalidated topology: ${host} ${r.reason}`);
-          return { address: r.value, port: pool.port, method: vs.lbKind, weight: rs.weight };
+          return { address: r.value, port: pool.port, method: vs.lbKind, weight: rs.weight, drainSeconds: pool.drainSeconds };
         }).sort((a, b) => a.address.localeCompare(b.address)),
       };
     })
@@ -49,4 +49,11 @@ export function ipvsadmRules(topo: Topology, pairName: string): string {
     };
   });
   return template("ipvsadm.rules.hbs", { services });
+}
+
+/** Every real server of the pair's table with how long to drain it when it leaves: what dsas-apply reads before a removal. */
+export function drainList(topo: Topology, pairName: string): string {
+  const reals = ipvsServices(topo, pairName).flatMap((s) => s.reals.map((r) =>
+    `${PROTOCOL[s.protocol]} ${s.vip}:${s.port} ${r.address}:${r.port} ${r.drainSeconds}`));
+  return template("ipvs-drain.hbs", { reals });
 }

@@ -2,14 +2,14 @@
 // topology and secrets give byte-identical files.
 import type { Topology } from "../model/schema.ts";
 import { renderCacheTier } from "./cache.ts";
-import { renderDirectorPair } from "./director.ts";
+import { DRAIN_LIST, renderDirectorPair } from "./director.ts";
 import { renderDrbdPair } from "./drbd.ts";
 import { APPLY, file, LIBEXEC, template, type HostFile, type RenderedStack, type SecretValues } from "./files.ts";
 import { renderRealServers } from "./realserver.ts";
 
 /** dsas-apply, which every host gets first. */
 export function applyTool(): HostFile {
-  return file("dsas", APPLY, template("dsas-apply.sh.hbs", { libexec: LIBEXEC }), { mode: "0755" });
+  return file("dsas", APPLY, template("dsas-apply.sh.hbs", { libexec: LIBEXEC, drainList: DRAIN_LIST }), { mode: "0755" });
 }
 
 export function renderStack(topo: Topology, secrets: SecretValues): RenderedStack {
