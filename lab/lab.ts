@@ -25,10 +25,9 @@ const vmDir = (host: string) => join(LAB, "vms", host);
 const hex = (n: number) => n.toString(16).padStart(2, "0");
 
 export function pidOf(host: string): number | undefined {
-  const f = join(vmDir(host), "qemu.pid");
-  if (!existsSync(f)) return undefined;
-  const pid = Number(readFileSync(f, "utf8").trim());
+  // qemu removes its pid file as it exits, so any read may find it gone.
   try {
+    const pid = Number(readFileSync(join(vmDir(host), "qemu.pid"), "utf8").trim());
     process.kill(pid, 0);
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("qemu-system") ? pid : undefined;
   } catch {

@@ -1,8 +1,12 @@
-// Lab hosts as a stack's topology sees them: cluster interfaces from the
-// inventory, reached over their forwarded sshd on 127.0.0.1 with the lab key
-// and pinned host keys.
-import { readFileSync } from "node:fs";
+#!/usr/bin/env node
+// The lab stack: lab hosts as a topology sees them (cluster interfaces from
+// the inventory, reached over their forwarded sshd on 127.0.0.1 with the lab
+// key and pinned host keys), and the topology `npm run lab` deploys.
+//   node lab/stack.ts write FILE   writes FILE's dsas:topology, keeping its other keys
+//   node lab/stack.ts hosts        the lab hosts that topology uses, one line
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
 import { HOSTS, SSH_PORT_BASE } from "./inventory.ts";
 import { hostKey } from "./lab.ts";
 
@@ -23,3 +27,53 @@ export function labHost(host: string) {
 }
 
 export const labPrivateKey = () => readFileSync(LAB_KEY, "utf8");
+
+/** Scenarios a and e of background.md on lab hosts: an LVS-NAT web pool behind a director pair, and a DRBD pair. */
+export const LAB_HOSTS = ["lb1", "lb2", "web1", "web2", "nfs1", "nfs2"];
+
+export function labTopology() {
+  return {
+    hosts: Object.fromEntries(LAB_HOSTS.map((h) => [h, labHost(h)])),
+    directorPairs: {
+      lb: {
+        master: "lb1",
+        backup: "lb2",
+        lvsSyncDaemon: { interface: "eth1", instance: "VI_INT" },
+        instances: {
+          VI_EXT: { interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" }, trackInterfaces: ["eth1"] },
+          VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
+        },
+        syncGroups: { VG_LB: { instances: ["VI_EXT", "VI_INT"] } },
+        virtualServers: { web: { vip: "10.10.31.100", port: 80, pool: "web", lbAlgo: "wrr", lbKind: "NAT" } },
+      },
+    },
+    pools: {
+      web: { port: 80, realServers: { web1: { weight: 2 }, web2: {} }, checks: [{ type: "HTTP_GET", path: "/", statusCode: 200 }] },
+    },
+    drbdPairs: {
+      nfs: {
+        resource: "r0",
+        nodes: { nfs1: { disk: "/dev/vdc" }, nfs2: { disk: "/dev/vdc" } },
+        sharedSecret: { secret: "drbdSecret" },
+        initialSyncSource: "nfs1",
+        filesystem: { type: "ext4", create: true },
+      },
+    },
+  };
+}
+
+function write(file: string): void {
+  const doc = existsSync(file) ? parse(readFileSync(file, "utf8")) ?? {} : {};
+  doc.config = { ...doc.config, "dsas:topology": labTopology() };
+  writeFileSync(file, stringify(doc));
+}
+
+if (import.meta.main) {
+  const [cmd, file] = process.argv.slice(2);
+  if (cmd === "write" && file) write(file);
+  else if (cmd === "hosts") console.log(LAB_HOSTS.join(" "));
+  else {
+    console.error("usage: node lab/stack.ts write FILE | hosts");
+    process.exit(2);
+  }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, `npm run lab`, on the embedded default stack (Pulumi.example.yaml):
-# set-up, offline validation and rendering, then `pulumi preview --diff` of the
-# stack through the real engine. Deployment to lab VMs comes with lab/.
+# The main job, `npm run lab`: set-up; offline review (check, render) of the
+# example stack with the articles' addresses; then a real deployment: the lab
+# VMs booted, Pulumi.lab.yaml written for them, `pulumi up` of the lab stack
+# through the engine and the dsas provider over SSH, and a short proof.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/setup.sh"
@@ -14,6 +15,26 @@ node bin/dsas.ts check Pulumi.example.yaml
 say "dsas render Pulumi.example.yaml --out .local/render/example"
 rm -rf "$LOCAL/render/example"
 node bin/dsas.ts render Pulumi.example.yaml --out "$LOCAL/render/example"
-pulumi stack select example --non-interactive 2>/dev/null || pulumi stack init example --non-interactive
-say "pulumi preview --diff --stack example"
-pulumi preview --diff --stack example --non-interactive
+
+read -r -a hosts <<<"$(node lab/stack.ts hosts)"
+say "lab up ${hosts[*]}"
+node lab/lab.ts up "${hosts[@]}"
+node lab/stack.ts write Pulumi.lab.yaml
+pulumi stack select lab --non-interactive 2>/dev/null || pulumi stack init lab --non-interactive
+# Lab-only secrets, set once; the SSH key is the lab's own.
+for key in vrrpAuth drbdSecret; do
+  pulumi config get "$key" --stack lab >/dev/null 2>&1 \
+    || head -c 6 /dev/urandom | base64 | tr -d '/+=' | pulumi config set --secret "$key" --stack lab
+done
+pulumi config set --secret labSshKey --stack lab <"$LOCAL/lab/id_ed25519"
+say "pulumi up --stack lab"
+pulumi up --yes --stack lab --non-interactive
+
+say "proof: the VIPs and the IPVS table on the master, the DRBD pair"
+node -e '
+const { ssh } = await import("./lab/lab.ts");
+const show = (host, cmd) => { const r = ssh(host, cmd); process.stdout.write(`--- ${host}: ${cmd}\n${r.stdout}${r.stderr}`); };
+show("lb1", "ip -4 -brief addr show | grep -v ^lo");
+show("lb1", "ipvsadm -Ln");
+show("nfs1", "drbdadm role r0; drbdadm cstate r0; drbdadm dstate r0");
+' --input-type=module

@@ -1,5 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,20 +30,35 @@ function stack(name: string, edit: (config: any) => void = () => {}) {
 describe("the dsas program under the real engine", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("reports each pair's master, backup and VIPs, and each host's file digests, without secrets in state", () => {
-    stack("good");
-    const up = pulumi("up", "--yes", "--stack", "good");
-    expect(up.code, up.out).toBe(0);
-    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", "good"], { cwd: project, env, encoding: "utf8" }));
-    expect(outputs.directorPairs.lb).toEqual({ master: "lv1", backup: "lv2", vips: ["10.10.31.10", "10.10.31.100", "192.168.31.10"] });
-    const golden = readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"));
-    expect(outputs.fileDigests.lv1["/etc/keepalived/keepalived.conf"]).toBe(`sha256:${createHash("sha256").update(golden).digest("hex")}`);
-    expect(outputs.secretFileDigests).toBe("[secret]");
-    const state = execFileSync("pulumi", ["stack", "export", "--stack", "good"], { cwd: project, env, encoding: "utf8" });
-    for (const clear of ["dsas31Pw", "example-drbd-shared-secret", "example-check-pw"]) expect(state).not.toContain(clear);
+  it("previews every host's services, backup director before master, with no secret in what it shows", () => {
+    stack("good", (c) => {
+      for (const h of Object.values<any>(c["dsas:topology"].hosts)) h.ssh = { insecureFirstContact: true };
+    });
+    // A preview connects to no host: these addresses are the articles' own, unreachable here.
+    const r = pulumi("preview", "--json", "--stack", "good");
+    expect(r.code, r.out).toBe(0);
+    const steps: { op: string; urn: string; newState?: { inputs: any } }[] = JSON.parse(r.out).steps;
+    const created = (name: string) => steps.find((s) => s.op === "create" && s.urn.endsWith(`::${name}`));
+    for (const host of ["lv1", "lv2", "web1", "nfs1", "cache1", "img1"]) expect(created(`${host}-dsas-apply`), host).toBeDefined();
+    const golden = readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"), "utf8");
+    expect(created("lv1-keepalived")!.newState!.inputs.files["/etc/keepalived/keepalived.conf"].content).toBe(golden);
+    expect(created("lv1-keepalived")!.newState!.inputs.applyCommand).toBe("/usr/local/libexec/dsas/dsas-apply keepalived keepalived:keepalived");
+    const order = steps.map((s) => s.urn.split("::").at(-1));
+    expect(order.indexOf("lv2-keepalived")).toBeLessThan(order.indexOf("lv1-keepalived"));
+    for (const clear of ["dsas31Pw", "example-drbd-shared-secret", "example-check-pw"]) expect(r.out).not.toContain(clear);
+    // Files holding a secret reach the provider as secrets; commands never carry one.
+    expect(created("lv1-keepalived")!.newState!.inputs.files["/etc/keepalived/dsas/auth-VI_EXT.conf"].content).toBe("[secret]");
+    expect(created("nfs1-drbd")!.newState!.inputs.files["/etc/drbd.d/r0.res"].content).toBe("[secret]");
+    const commands = steps.flatMap((s) => [s.newState?.inputs?.applyCommand, s.newState?.inputs?.removeCommand]).filter(Boolean);
+    expect(commands.length).toBeGreaterThan(20);
+    for (const c of commands) expect(c).toMatch(/^(\/usr\/local\/libexec\/dsas\/dsas-(apply|drbd) [\w :-]+|sh -c '[^']*')$/);
+  });
 
-    const again = pulumi("preview", "--diff", "--stack", "good");
-    expect(again.out).toMatch(/1 unchanged/);
+  it("refuses hosts whose host key is neither pinned nor explicitly left to a first contact", () => {
+    stack("unpinned");
+    const r = pulumi("preview", "--stack", "unpinned");
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("topology.hosts.lv1.ssh.hostKey must pin the host's public key (ssh-keyscan -t ed25519 ADDRESS), or set insecureFirstContact: true for a lab's first contact");
   });
 
   it("refuses a bad topology with the field path before anything runs", () => {

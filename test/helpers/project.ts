@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { engineEnv } from "./engine.ts";
+import { ROOT } from "./example.ts";
+
+/** The dsas program in a throwaway folder with its own file backend, run by the real engine. */
+export function dsasProject(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const project = join(dir, "project");
+  mkdirSync(project);
+  mkdirSync(join(dir, "backend"));
+  for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "node_modules"]) {
+    symlinkSync(join(ROOT, f), join(project, f));
+  }
+  const env = engineEnv(join(dir, "backend"), "dsas-lab-only");
+  const pulumi = (args: string[], input?: string) => {
+    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: project, env: { ...env, NO_COLOR: "1" }, encoding: "utf8", input });
+    return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+  };
+  const stackFile = (stack: string) => join(project, `Pulumi.${stack}.yaml`);
+  return {
+    project,
+    env,
+    pulumi,
+    /** Creates the stack with this config (secrets set with `pulumi config set --secret`). */
+    init(stack: string, config: Record<string, unknown>, secrets: Record<string, string> = {}) {
+      writeFileSync(stackFile(stack), stringify({ config }));
+      const init = pulumi(["stack", "init", stack]);
+      if (init.code !== 0) throw new Error(init.out);
+      for (const [key, value] of Object.entries(secrets)) {
+        const r = pulumi(["config", "set", "--secret", key, "--stack", stack], value);
+        if (r.code !== 0) throw new Error(r.out);
+      }
+    },
+    /** Replaces the stack's topology, keeping its secrets. */
+    setTopology(stack: string, topology: unknown) {
+      const doc = parse(readFileSync(stackFile(stack), "utf8"));
+      doc.config["dsas:topology"] = topology;
+      writeFileSync(stackFile(stack), stringify(doc));
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,204 @@
+import { spawn, spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEEPALIVED_CONF } from "../../components/render/director.ts";
+import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
+import { ssh } from "../../lab/lab.ts";
+import { ROOT } from "../helpers/example.ts";
+import { dsasProject } from "../helpers/project.ts";
+
+// The dsas program deployed by the real engine and the dsas provider over
+// real SSH to lab VMs: two directors and their two NAT real servers.
+function lab(...args: string[]): string {
+  const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) throw new Error(`lab ${args.join(" ")}: exit ${r.status ?? r.signal}: ${r.stderr}`);
+  return r.stdout;
+}
+const run = (host: string, command: string) => {
+  const r = ssh(host, command);
+  if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+const HOSTS = ["lb1", "lb2", "web1", "web2"];
+// Sends traffic through the VIP; not part of the stack.
+const CLIENT = "client";
+const vips = ["10.10.31.10", "10.10.31.100", "192.168.31.10"];
+const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
+/** Logins sshd accepted so far; the counting login itself is the last one. */
+const logins = (host: string) => Number(run(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").trim());
+const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
+
+async function until(what: string, ok: () => boolean, seconds: number): Promise<void> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["web1", "web2"]) {
+  return {
+    hosts: Object.fromEntries(HOSTS.map((h) => [h, labHost(h)])),
+    directorPairs: {
+      lb: {
+        master: "lb1", backup: "lb2", extraGlobalConfig,
+        instances: {
+          VI_EXT: { interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" } },
+          VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
+        },
+        syncGroups: { VG_LB: { instances: ["VI_EXT", "VI_INT"] } },
+        virtualServers: { web: { vip: "10.10.31.100", port: 80, pool: "web", lbAlgo: "wrr", lbKind: "NAT" } },
+      },
+    },
+    pools: {
+      web: {
+        port: 80,
+        realServers: Object.fromEntries(members.map((m) => [m, { weight: m === "web1" ? 2 : web2Weight }])),
+        checks: [{ type: "TCP_CHECK" }],
+        drainSeconds: 40,
+      },
+    },
+  };
+}
+
+describe("pulumi up of the dsas program over SSH to lab hosts", () => {
+  const p = dsasProject("dsas-deploy");
+  const up = () => p.pulumi(["up", "--yes", "--stack", "lab"]);
+
+  beforeAll(() => {
+    lab("reset", ...HOSTS, CLIENT);
+    lab("up", ...HOSTS, CLIENT);
+    // The web servers' own service, which the stack does not manage: nginx on port 80 naming its host.
+    for (const h of ["web1", "web2"]) run(h, `echo ${h} >/var/www/html/index.html && systemctl start nginx`);
+    p.init("lab", { "dsas:topology": topology() }, { "dsas:vrrpAuth": "labPass1", [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });
+  }, 900_000);
+  afterAll(() => {
+    p.remove();
+    lab("down", ...HOSTS, CLIENT);
+  });
+
+  it("deploys from scratch over one SSH connection per host, backup director before master", async () => {
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const r = up();
+    expect(r.code, r.out).toBe(0);
+    for (const h of HOSTS) {
+      const opened = logins(h) - before[h] - 1;
+      console.log(`first pulumi up: ${h} ${opened} SSH connection(s)`);
+      expect(opened, h).toBe(1);
+    }
+    await until("lb1 holds every VIP", () => vips.every((v) => holders(v).join() === "lb1"), 60);
+    const table = run("lb1", "ipvsadm -Ln");
+    expect(table).toMatch(/TCP {2}10\.10\.31\.100:80 wrr/);
+    expect(table).toMatch(/-> 192\.168\.31\.101:80 +Masq +2 /);
+    expect(table).toMatch(/-> 192\.168\.31\.102:80 +Masq +1 /);
+    // NAT real servers answer through the director's internal VIP.
+    expect(run("web1", "ip -4 route show default")).toContain("via 192.168.31.10");
+    // The engine's own progress lines, in the order things happened.
+    expect(r.out.indexOf("lb2-keepalived created")).toBeGreaterThan(0);
+    expect(r.out.indexOf("lb2-keepalived created"), "the backup first").toBeLessThan(r.out.indexOf("lb1-keepalived creating"));
+    expect(run("lb1", "stat -c '%a %U' /etc/keepalived/dsas/auth-VI_EXT.conf")).toBe("600 root\n");
+  }, 600_000);
+
+  it("serves HTTP through the VIP from both web servers, NATed by the master", () => {
+    const answers = new Set(Array.from({ length: 10 }, () => run(CLIENT, "curl -s -m 5 http://10.10.31.100/").trim()));
+    expect([...answers].sort()).toEqual(["web1", "web2"]);
+  });
+
+  it("keeps every secret out of the state and the outputs", () => {
+    const state = p.pulumi(["stack", "export", "--stack", "lab"]);
+    expect(state.code).toBe(0);
+    expect(state.out).not.toContain("labPass1");
+    expect(state.out).not.toContain("PRIVATE KEY");
+    expect(p.pulumi(["stack", "output", "--json", "--stack", "lab"]).out).not.toContain("labPass1");
+  });
+
+  it("does nothing and opens no SSH connection when nothing changed", () => {
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const r = up();
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Resources:\s+\d+ unchanged/);
+    for (const h of HOSTS) expect(logins(h) - before[h], h).toBe(1);
+  });
+
+  it("previews a weight change as that one line on both directors, then reloads backup then master with no failover", () => {
+    p.setTopology("lab", topology(3));
+    const preview = p.pulumi(["preview", "--diff", "--stack", "lab"]);
+    expect(preview.code, preview.out).toBe(0);
+    expect(preview.out.match(/^\s+- +weight 1$/gm)).toHaveLength(2);
+    expect(preview.out.match(/^\s+\+ +weight 3$/gm)).toHaveLength(2);
+    expect(preview.out.match(/^\s+~ dsas:host:ServiceConfig: \(update\)/gm)).toHaveLength(2);
+    expect(preview.out).toMatch(/lb2-keepalived[\s\S]*lb1-keepalived/);
+    expect(preview.out).toMatch(/Resources:\s+~ 2 to update/);
+
+    const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
+    const r = up();
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("keepalived: applied 1 changed file(s)");
+    expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+    expect(run("lb1", "ipvsadm -Ln")).toMatch(/-> 192\.168\.31\.102:80 +Masq +3 /);
+  }, 300_000);
+
+  it("stops at the backup when keepalived refuses a change: the master is not touched, both keep their config", () => {
+    const sums = { lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) };
+    p.setTopology("lab", topology(3, ["vrrp_no_such_option 1"]));
+    const r = up();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("keepalived: the new configuration was refused, nothing changed:");
+    expect(r.out).toContain("vrrp_no_such_option");
+    expect(r.out).not.toMatch(/lb1-keepalived +updating/);
+    expect({ lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) }).toEqual(sums);
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+    p.setTopology("lab", topology(3));
+    expect(p.pulumi(["preview", "--stack", "lab"]).out).toMatch(/Resources:\s+\d+ unchanged/);
+  }, 300_000);
+
+  it("refuses a host whose key is not the pinned one before running anything", () => {
+    const t = topology(3);
+    t.hosts.web2.ssh.hostKey = labHost("web1").ssh.hostKey;
+    const before = run("web2", "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'");
+    p.setTopology("lab", t);
+    const r = up();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/host key mismatch at 127\.0\.0\.1:22203: it presented ssh-ed25519 \S+, not the pinned connection\.hostKey; nothing was run/);
+    expect(Number(run("web2", "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'"))).toBe(Number(before) + 1);
+    p.setTopology("lab", topology(3));
+  }, 300_000);
+
+  it("drains a real server that leaves the pool: weight 0 while its connections last, then removed", async () => {
+    // Idle connections through the VIP, held open by the client; some land on web2.
+    run(CLIENT, "for i in 1 2 3 4 5 6 7 8; do setsid sh -c 'sleep 120 | nc 10.10.31.100 80 >/dev/null' </dev/null >/dev/null 2>&1 & done");
+    const web2Line = () => run("lb1", "ipvsadm -Ln -t 10.10.31.100:80").split("\n").find((l) => l.includes("192.168.31.102:80"));
+    await until("a connection on web2", () => Number(web2Line()?.trim().split(/\s+/)[4] ?? 0) > 0, 30);
+
+    p.setTopology("lab", topology(3, [], ["web1"]));
+    const upDone = new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("pulumi", ["up", "--yes", "--stack", "lab", "--non-interactive"], { cwd: p.project, env: { ...p.env, NO_COLOR: "1" } });
+      let out = "";
+      child.stdout.on("data", (d) => { out += d; });
+      child.stderr.on("data", (d) => { out += d; });
+      child.on("close", (code) => resolve({ code, out }));
+    });
+    // While it drains, web2 takes no new connection but keeps the ones it has.
+    await until("web2 at weight 0 with connections", () => {
+      const f = web2Line()?.trim().split(/\s+/);
+      return f !== undefined && f[3] === "0" && Number(f[4]) > 0;
+    }, 120);
+    const during = new Set(Array.from({ length: 6 }, () => run(CLIENT, "curl -s -m 5 http://10.10.31.100/").trim()));
+    expect([...during]).toEqual(["web1"]);
+    run(CLIENT, "pkill -x nc; pkill -x sleep; true");
+    const r = await upDone;
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("keepalived: draining 192.168.31.102:80 from 10.10.31.100:80");
+    expect(r.out).not.toContain("still had");
+    expect(web2Line()).toBeUndefined();
+  }, 600_000);
+
+  it("stops the services and removes dsas-kit's files on destroy", () => {
+    const r = p.pulumi(["destroy", "--yes", "--stack", "lab"]);
+    expect(r.code, r.out).toBe(0);
+    expect(ssh("lb1", "systemctl is-active keepalived").stdout.trim()).not.toBe("active");
+    expect(ssh("lb1", `test -e ${KEEPALIVED_CONF}`).status).not.toBe(0);
+    expect(holders("10.10.31.100")).toEqual([]);
+  }, 300_000);
+});
