@@ -3,7 +3,7 @@
 // the inventory, reached over their forwarded sshd on 127.0.0.1 with the lab
 // key and pinned host keys), and the topology `npm run lab` deploys.
 //   node lab/stack.ts write FILE   writes FILE's dsas:topology, keeping its other keys
-//   node lab/stack.ts hosts        the lab hosts that topology uses, one line
+//   node lab/stack.ts hosts        the lab hosts to boot for it (its hosts and the client), one line
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -30,6 +30,8 @@ export const labPrivateKey = () => readFileSync(LAB_KEY, "utf8");
 
 /** Scenarios a and e of background.md on lab hosts: an LVS-NAT web pool behind a director pair, and a DRBD pair. */
 export const LAB_HOSTS = ["lb1", "lb2", "web1", "web2", "nfs1", "nfs2"];
+/** Sends requests through the VIP; not part of the stack. */
+export const LAB_CLIENT = "client";
 
 export function labTopology() {
   return {
@@ -71,7 +73,7 @@ function write(file: string): void {
 if (import.meta.main) {
   const [cmd, file] = process.argv.slice(2);
   if (cmd === "write" && file) write(file);
-  else if (cmd === "hosts") console.log(LAB_HOSTS.join(" "));
+  else if (cmd === "hosts") console.log([...LAB_HOSTS, LAB_CLIENT].join(" "));
   else {
     console.error("usage: node lab/stack.ts write FILE | hosts");
     process.exit(2);

@@ -19,6 +19,11 @@ node bin/dsas.ts render Pulumi.example.yaml --out "$LOCAL/render/example"
 read -r -a hosts <<<"$(node lab/stack.ts hosts)"
 say "lab up ${hosts[*]}"
 node lab/lab.ts up "${hosts[@]}"
+# The web servers' own application, which the stack does not manage: nginx naming its host.
+node --input-type=module -e '
+const { ssh } = await import("./lab/lab.ts");
+for (const h of ["web1", "web2"]) ssh(h, `echo ${h} >/var/www/html/index.html && systemctl start nginx`);
+'
 node lab/stack.ts write Pulumi.lab.yaml
 pulumi stack select lab --non-interactive 2>/dev/null || pulumi stack init lab --non-interactive
 # Lab-only secrets, set once; the SSH key is the lab's own.
@@ -30,11 +35,13 @@ pulumi config set --secret labSshKey --stack lab <"$LOCAL/lab/id_ed25519"
 say "pulumi up --stack lab"
 pulumi up --yes --stack lab --non-interactive
 
-say "proof: the VIPs and the IPVS table on the master, the DRBD pair"
-node -e '
+say "proof: the VIPs and the IPVS table on the master, answers through the VIP, the DRBD pair"
+node --input-type=module -e '
 const { ssh } = await import("./lab/lab.ts");
 const show = (host, cmd) => { const r = ssh(host, cmd); process.stdout.write(`--- ${host}: ${cmd}\n${r.stdout}${r.stderr}`); };
-show("lb1", "ip -4 -brief addr show | grep -v ^lo");
+// On a first deploy the backup, started first, holds the VIPs until the master preempts it.
+show("lb1", "for i in $(seq 30); do ip -4 -o addr show | grep -q \" 10.10.31.100/\" && break; sleep 1; done; ip -4 -brief addr show | grep -v ^lo");
 show("lb1", "ipvsadm -Ln");
+show("client", "for i in 1 2 3 4 5 6; do curl -s -m 5 http://10.10.31.100/; done");
 show("nfs1", "drbdadm role r0; drbdadm cstate r0; drbdadm dstate r0");
-' --input-type=module
+'
