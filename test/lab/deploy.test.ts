@@ -131,8 +131,12 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect(preview.out).toMatch(/Resources:\s+~ 2 to update/);
 
     const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
     const r = up();
     expect(r.code, r.out).toBe(0);
+    const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
+    console.log(`one-line change: SSH connections ${JSON.stringify(opened)}`);
+    expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 0, web2: 0 });
     expect(r.out).toContain("keepalived: applied 1 changed file(s)");
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
