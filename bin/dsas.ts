@@ -2,12 +2,15 @@
 // dsas: offline review of a stack, without the Pulumi engine or SSH.
 //   dsas check <Pulumi.stack.yaml>             validate the topology
 //   dsas render <Pulumi.stack.yaml> --out DIR  write every host's files to DIR/<host>/<path>
+//   dsas diagram <Pulumi.stack.yaml>           SVG of the topology on stdout (Graphviz's dot)
 //   dsas reference                             print the reference of every stack key
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { checkSecrets, readStackFile } from "../components/model/stack-file.ts";
 import { referenceMarkdown } from "../components/model/reference.ts";
 import { parseTopology, TopologyError } from "../components/model/validate.ts";
+import { diagramDot } from "../components/render/diagram.ts";
 import { renderStack } from "../components/render/stack.ts";
 
 // What `dsas render` writes where a secret is encrypted in the stack file:
@@ -15,7 +18,7 @@ import { renderStack } from "../components/render/stack.ts";
 const REDACTED = "REDACTED";
 
 function usage(): never {
-  process.stderr.write("usage: dsas check <stack.yaml>\n       dsas render <stack.yaml> --out DIR\n       dsas reference\n");
+  process.stderr.write("usage: dsas check <stack.yaml>\n       dsas render <stack.yaml> --out DIR\n       dsas diagram <stack.yaml>\n       dsas reference\n");
   process.exit(2);
 }
 
@@ -23,6 +26,13 @@ function main(argv: string[]): number {
   const [command, stackPath, ...rest] = argv;
   if (command === "reference" && argv.length === 1) {
     process.stdout.write(referenceMarkdown());
+    return 0;
+  }
+  if (command === "diagram" && stackPath && !rest.length) {
+    const dot = spawnSync("dot", ["-Tsvg"], { input: diagramDot(parseTopology(readStackFile(stackPath).topology)), encoding: "utf8" });
+    if (dot.error) throw new Error(`Graphviz's dot is needed to draw the diagram (apt-get install graphviz): ${dot.error.message}`);
+    if (dot.status !== 0) throw new Error(`dot failed: ${dot.stderr}`);
+    process.stdout.write(dot.stdout);
     return 0;
   }
   if (!stackPath || (command !== "check" && command !== "render")) usage();

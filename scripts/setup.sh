@@ -7,7 +7,7 @@ set -euo pipefail
 # Daemons whose own checkers validate rendered configs, the tools they need,
 # and what builds and runs the lab VMs.
 DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm
-  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client)
+  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client graphviz)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

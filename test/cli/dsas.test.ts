@@ -19,9 +19,9 @@ function stackWith(name: string, edit: (config: any) => void): string {
   return path;
 }
 
-describe("dsas check and render", () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe("dsas check and render", () => {
   it("accepts the example stack", () => {
     const r = dsas("check", EXAMPLE_STACK);
     expect(r).toMatchObject({ code: 0, stderr: "" });
@@ -70,5 +70,23 @@ describe("dsas check and render", () => {
 
   it("prints usage and exits 2 on a malformed command line", () => {
     expect(dsas("render", EXAMPLE_STACK)).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: dsas check") });
+  });
+});
+
+describe("dsas diagram", () => {
+  it("draws the example stack as the picture in docs/, with every host, VIP and service", () => {
+    const r = dsas("diagram", EXAMPLE_STACK);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(ROOT, "docs/example-stack.svg"), "utf8"));
+    for (const text of ["lv1", "director lb (master)", "10.10.31.100:80/TCP", "wrr NAT, pool web", "DRBD r0, protocol C", "URI hash", "192.168.31.0/24"]) {
+      expect(r.stdout).toContain(text);
+    }
+  });
+
+  it("refuses an invalid topology with its field path, drawing nothing", () => {
+    const r = dsas("diagram", stackWith("bad-diagram", (c) => { c["dsas:topology"].directorPairs.lb.master = "nosuch"; }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("topology.directorPairs.lb.master");
   });
 });
