@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEPALIVED_CONF } from "../../components/render/director.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
-import { ssh } from "../../lab/lab.ts";
+import { pidOf, ssh } from "../../lab/lab.ts";
 import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
 
@@ -42,6 +42,7 @@ function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["
     directorPairs: {
       lb: {
         master: "lb1", backup: "lb2", extraGlobalConfig,
+        lvsSyncDaemon: { interface: "eth1", instance: "VI_INT" },
         instances: {
           VI_EXT: { interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" } },
           VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
@@ -103,6 +104,90 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     const answers = new Set(Array.from({ length: 10 }, () => run(CLIENT, "curl -s -m 5 http://10.10.31.100/").trim()));
     expect([...answers].sort()).toEqual(["web1", "web2"]);
   });
+
+  it("takes a web server whose nginx stopped out of the table by its health check, and back once it runs", async () => {
+    const inTable = () => run("lb1", "ipvsadm -Ln -t 10.10.31.100:80").includes("192.168.31.101:80");
+    run("web1", "systemctl stop nginx");
+    const stopped = Date.now();
+    await until("web1 out of the IPVS table", () => !inTable(), 60);
+    console.log(`health check: web1 removed ${((Date.now() - stopped) / 1000).toFixed(1)} s after nginx stopped (delay_loop 5 s x retry 3)`);
+    const answers = new Set(Array.from({ length: 4 }, () => run(CLIENT, "curl -s -m 5 http://10.10.31.100/").trim()));
+    expect([...answers]).toEqual(["web2"]);
+    run("web1", "systemctl start nginx");
+    await until("web1 back in the IPVS table", inTable, 60);
+  }, 180_000);
+
+  it("keeps answering through the VIP when the master hangs: the backup takes the sync group over, then gives it back", async () => {
+    // A bounded stream of requests from the client for 45 s, one at a time, each with a 1 s limit.
+    run(CLIENT, "rm -f /tmp/stream /tmp/stream.done; setsid sh -c 'end=$(($(date +%s) + 45)); while [ $(date +%s) -lt $end ]; do "
+      + "echo \"$(date +%s.%N) $(curl -s -m 1 -o /dev/null -w %{http_code} http://10.10.31.100/)\" >>/tmp/stream; done; touch /tmp/stream.done' </dev/null >/dev/null 2>&1 &");
+    await new Promise((r) => setTimeout(r, 8000));
+    const lb1 = pidOf("lb1")!;
+    let resumedAt = Infinity;
+    process.kill(lb1, "SIGSTOP");
+    try {
+      await until("lb2 holds every VIP", () => vips.every((v) => run("lb2", "ip -4 -o addr show").includes(` ${v}/`)), 60);
+      await new Promise((r) => setTimeout(r, 8000));
+      resumedAt = Number(run(CLIENT, "date +%s.%N"));
+    } finally {
+      process.kill(lb1, "SIGCONT");
+    }
+    await until("lb1 holds every VIP again, lb2 none", () => vips.every((v) => holders(v).join() === "lb1"), 60);
+    await until("the stream ended", () => ssh(CLIENT, "test -e /tmp/stream.done").status === 0, 90);
+    const stream = run(CLIENT, "cat /tmp/stream").trim().split("\n").map((l) => l.split(" ")).map(([t, code]) => ({ t: Number(t), ok: code === "200" }));
+    const failed = stream.filter((r) => !r.ok).length;
+    // The longest time between two answered requests: the outage the client saw.
+    let outage = 0;
+    let lastOk = stream[0].t;
+    for (const r of stream) if (r.ok) { outage = Math.max(outage, r.t - lastOk); lastOk = r.t; }
+    console.log(`failover under traffic: ${stream.length} requests, ${failed} failed, longest gap between answers ${outage.toFixed(2)} s `
+      + "(physical limit 3 x advert_int + skew = 3.61 s)");
+    const frozenAt = stream.findIndex((r) => !r.ok);
+    expect(frozenAt, "some requests failed while the master hung").toBeGreaterThan(0);
+    const servedByBackup = stream.filter((r) => r.ok && r.t > stream[frozenAt].t && r.t < resumedAt).length;
+    expect(servedByBackup, "answers through the backup while the master was still frozen").toBeGreaterThan(0);
+  }, 300_000);
+
+  it("keeps a client's established connection through the VIP across a failover (lvs_sync_daemon)", async () => {
+    // One keep-alive HTTP connection: a request, then, after the failover, another on the same socket.
+    const script = [
+      "req() {",
+      "  printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\n\\r\\n' >&3",
+      "  len=0",
+      "  while IFS= read -r -t 10 line <&3; do",
+      "    line=${line%$'\\r'}; [ -z \"$line\" ] && break",
+      "    case $line in Content-Length:*) len=${line#*: } ;; esac",
+      "    echo \"$line\"",
+      "  done",
+      "  IFS= read -r -t 10 -N \"$len\" body <&3 && echo \"body $body\"",
+      "}",
+      "exec 3<>/dev/tcp/10.10.31.100/80",
+      "req >/tmp/conn.1",
+      "while [ ! -e /tmp/conn.go ]; do sleep 0.2; done",
+      "req >/tmp/conn.part && mv /tmp/conn.part /tmp/conn.2",
+    ].join("\n");
+    run(CLIENT, "rm -f /tmp/conn.*");
+    expect(ssh(CLIENT, "cat >/tmp/keepalive.sh", script).status).toBe(0);
+    run(CLIENT, "setsid bash /tmp/keepalive.sh </dev/null >/dev/null 2>&1 &");
+    await until("the first answer", () => ssh(CLIENT, "grep -q '^body ' /tmp/conn.1").status === 0, 30);
+    const first = run(CLIENT, "cat /tmp/conn.1");
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK/);
+
+    const lb1 = pidOf("lb1")!;
+    process.kill(lb1, "SIGSTOP");
+    try {
+      await until("lb2 holds every VIP", () => vips.every((v) => run("lb2", "ip -4 -o addr show").includes(` ${v}/`)), 60);
+      run(CLIENT, "touch /tmp/conn.go");
+      await until("the second answer on the same connection", () => ssh(CLIENT, "test -e /tmp/conn.2").status === 0, 30);
+    } finally {
+      process.kill(lb1, "SIGCONT");
+    }
+    const second = run(CLIENT, "cat /tmp/conn.2");
+    expect(second).toMatch(/^HTTP\/1\.1 200 OK/);
+    // The same real server answered: the backup forwarded the connection by the state it was sent.
+    expect(second.match(/^body .*$/m)![0]).toBe(first.match(/^body .*$/m)![0]);
+    await until("lb1 holds every VIP again, lb2 none", () => vips.every((v) => holders(v).join() === "lb1"), 60);
+  }, 300_000);
 
   it("keeps every secret out of the state and the outputs", () => {
     const state = p.pulumi(["stack", "export", "--stack", "lab"]);

@@ -91,7 +91,7 @@ describe("the lab", () => {
       const director = apply(host, files[host], "director");
       expect(director.stdout, director.stderr).toBe("director: applied 2 changed file(s)\n");
       const first = apply(host, files[host], "keepalived");
-      expect(first.stdout, first.stderr).toBe("keepalived: applied 3 changed file(s)\n");
+      expect(first.stdout, first.stderr).toBe("keepalived: applied 4 changed file(s)\n");
       expect(apply(host, files[host], "keepalived").stdout).toBe("keepalived: unchanged\n");
     }
     expect(run("lb1", "sysctl -n net.ipv4.ip_forward net.ipv4.vs.expire_nodest_conn")).toBe("1\n1\n");
@@ -151,14 +151,14 @@ describe("the lab", () => {
     const ruleText = (t: typeof topology) => rules(t).find((f) => f.path === "/etc/ipvsadm.rules")!.content;
     run("lb2", "systemctl stop keepalived; ipvsadm -C"); // lb2 turns from a keepalived director into a static one
     const first = apply("lb2", rules(fixed), "ipvsadm");
-    expect(first.stdout, first.stderr).toBe("ipvsadm: applied 2 changed file(s)\n");
+    expect(first.stdout, first.stderr).toBe("ipvsadm: applied 3 changed file(s)\n");
     expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(fixed));
 
     const changed = structuredClone(fixed);
     changed.pools.web.realServers.web2.weight = 5;
     delete changed.pools.web.realServers.web1;
     const second = apply("lb2", rules(changed), "ipvsadm");
-    expect(second.stdout, second.stderr).toBe("ipvsadm: applied 1 changed file(s)\n");
+    expect(second.stdout, second.stderr).toBe("ipvsadm: applied 2 changed file(s)\n");
     expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(changed));
     expect(ruleText(changed)).toContain("-r 192.168.31.102:80 -m -w 5");
   });
@@ -219,6 +219,17 @@ describe("a DRBD pair in the lab", () => {
     expect(both("drbdadm cstate r0")).toEqual(["Connected", "Connected"]);
     expect(both("drbdadm role r0")).toEqual(["Primary/Secondary", "Secondary/Primary"]);
   }, 300_000);
+
+  it("refuses to move a running resource to another disk, leaving the disk and the resource as they were", () => {
+    const moved = renderDrbdPair(parseTopology({ ...structuredClone(pair), drbdPairs: { nfs: { ...pair.drbdPairs.nfs, nodes: { nfs1: { disk: "/dev/vdc" }, nfs2: { disk: "/dev/vdb" } } } } }), "nfs", () => "lab-drbd-secret");
+    const before = run("nfs2", "sha256sum /dev/vdb; sha256sum /etc/drbd.d/r0.res");
+    const r = apply("nfs2", moved.nfs2, "drbd");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("drbd: applying failed; the previous files are back in place:");
+    expect(r.stderr).toContain("r0: refused: it runs on /dev/vdc; it is not moved to /dev/vdb while up");
+    expect(run("nfs2", "sha256sum /dev/vdb; sha256sum /etc/drbd.d/r0.res")).toBe(before);
+    expect(run("nfs2", "drbdadm cstate r0; drbdadm sh-ll-dev r0")).toBe("Connected\n/dev/vdc\n");
+  });
 
   it("never runs create-md or mkfs again", () => {
     expect(drbd("nfs2", "prepare r0").stdout).toBe("r0: already up, adjusted\n");
