@@ -4,7 +4,7 @@
 // throwaway file backend. A preview connects to no host, so the hosts need
 // not exist. Reports wall time and the peak resident memory of the whole
 // process tree (CLI, language host, Node program, provider), sampled every 100 ms.
-//   node bench/preview.ts [N...]   (default 10 100 500; inside `eval "$(npm run -s env)"`)
+//   node bench/preview.ts [N...]   (default 10 100 500; RUNS=3; inside `eval "$(npm run -s env)"`)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import { stack } from "./stacks.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "dsas-preview-bench-"));
 const project = join(dir, "project");
 mkdirSync(project);
@@ -47,7 +47,7 @@ function treeRssKiB(root: number): number {
 function preview(name: string): Promise<{ seconds: number; mib: number; resources: number }> {
   return new Promise((done, fail) => {
     const start = process.hrtime.bigint();
-    const child = spawn("pulumi", ["preview", "--stack", name, "--non-interactive"], { cwd: project, env });
+    const child = spawn("pulumi", ["preview", "--stack", name, "--non-interactive", ...(process.env.PREVIEW_ARGS?.split(" ").filter(Boolean) ?? [])], { cwd: project, env });
     let out = "";
     child.stdout.on("data", (d) => { out += d; });
     child.stderr.on("data", (d) => { out += d; });
@@ -77,7 +77,8 @@ try {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await preview(name));
     const s = runs.map((r) => r.seconds).sort((a, b) => a - b);
-    console.log(`| ${n} | ${runs[0].resources} | ${s[1].toFixed(1)} (${s[0].toFixed(1)}-${s[2].toFixed(1)}) | ${Math.max(...runs.map((r) => r.mib)).toFixed(0)} |`);
+    const median = s[Math.floor(s.length / 2)];
+    console.log(`| ${n} | ${runs[0].resources} | ${median.toFixed(1)} (${s[0].toFixed(1)}-${s.at(-1)!.toFixed(1)}) | ${Math.max(...runs.map((r) => r.mib)).toFixed(0)} |`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
