@@ -1,34 +1,23 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { engineEnv } from "../helpers/engine.ts";
 import { EXAMPLE_STACK, ROOT } from "../helpers/example.ts";
+import { dsasProject } from "../helpers/project.ts";
 
 // The dsas program itself, run by the real engine against a throwaway backend.
-const dir = mkdtempSync(join(tmpdir(), "dsas-program-"));
-const project = join(dir, "project");
-mkdirSync(project);
-mkdirSync(join(dir, "backend"));
-for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "node_modules"]) {
-  symlinkSync(join(ROOT, f), join(project, f));
-}
-const env = engineEnv(join(dir, "backend"), "dsas-lab-only");
-function pulumi(...args: string[]) {
-  const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: project, env, encoding: "utf8" });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
+const p = dsasProject("dsas-program");
+const pulumi = (...args: string[]) => p.pulumi(args);
+/** The example stack (its secrets encrypted with the lab passphrase), edited, as stack NAME. */
 function stack(name: string, edit: (config: any) => void = () => {}) {
   const doc = parse(readFileSync(EXAMPLE_STACK, "utf8"));
   edit(doc.config);
-  writeFileSync(join(project, `Pulumi.${name}.yaml`), stringify(doc));
+  writeFileSync(join(p.project, `Pulumi.${name}.yaml`), stringify(doc));
   expect(pulumi("stack", "init", name).code).toBe(0);
 }
 
 describe("the dsas program under the real engine", () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => p.remove());
 
   it("previews every host's services, backup director before master, with no secret in what it shows", () => {
     stack("good", (c) => {

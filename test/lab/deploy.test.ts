@@ -1,40 +1,20 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEPALIVED_CONF } from "../../components/render/director.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
-import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
+import { lab, logins, run, until } from "../helpers/lab.ts";
 
 // The dsas program deployed by the real engine and the dsas provider over
 // real SSH to lab VMs: two directors and their two NAT real servers.
-function lab(...args: string[]): string {
-  const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  process.stderr.write(r.stderr);
-  if (r.status !== 0) throw new Error(`lab ${args.join(" ")}: exit ${r.status ?? r.signal}: ${r.stderr}`);
-  return r.stdout;
-}
-const run = (host: string, command: string) => {
-  const r = ssh(host, command);
-  if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
 const HOSTS = ["lb1", "lb2", "web1", "web2"];
 // Sends traffic through the VIP; not part of the stack.
 const CLIENT = "client";
 const vips = ["10.10.31.10", "10.10.31.100", "192.168.31.10"];
 const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
-/** Logins sshd accepted so far; the counting login itself is the last one. */
-const logins = (host: string) => Number(run(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").trim());
 const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
 
-async function until(what: string, ok: () => boolean, seconds: number): Promise<void> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["web1", "web2"]) {
   return {

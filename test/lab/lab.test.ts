@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../components/model/validate.ts";
 import { KEEPALIVED_CONF, renderDirectorPair } from "../../components/render/director.ts";
@@ -7,21 +7,10 @@ import { APPLY, bundle, type HostFile } from "../../components/render/files.ts";
 import { applyTool } from "../../components/render/stack.ts";
 import { HOSTS } from "../../lab/inventory.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
-import { ROOT } from "../helpers/example.ts";
+import { lab, run, until } from "../helpers/lab.ts";
 
 // Two lab directors in real-kernel VMs: the lab itself, then the rendered
 // keepalived configuration doing VRRP and IPVS for real between them.
-function lab(...args: string[]): string {
-  const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  process.stderr.write(r.stderr);
-  if (r.status !== 0) throw new Error(`lab ${args.join(" ")}: exit ${r.status ?? r.signal}: ${r.stderr}`);
-  return r.stdout;
-}
-const run = (host: string, command: string, input?: string) => {
-  const r = ssh(host, command, input);
-  if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
 const interfaces = (host: string) => Object.fromEntries(Object.entries(HOSTS[host].interfaces).map(([i, n]) => [i, n.address]));
 const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
 
@@ -32,14 +21,6 @@ function apply(host: string, files: HostFile[], service: string) {
 }
 const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
 
-async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return (Date.now() - start) / 1000;
-}
 
 const topology = parseTopology({
   hosts: { lb1: { interfaces: interfaces("lb1") }, lb2: { interfaces: interfaces("lb2") }, web1: { interfaces: interfaces("web1") }, web2: { interfaces: interfaces("web2") } },

@@ -1,34 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
-import { ssh } from "../../lab/lab.ts";
-import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
+import { lab, logins, run, until } from "../helpers/lab.ts";
 
 // A DRBD pair and a memory-only squid tier behind an nginx front, deployed by
 // the real engine over SSH to lab VMs; the client VM is the origin server.
-function lab(...args: string[]): string {
-  const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  process.stderr.write(r.stderr);
-  if (r.status !== 0) throw new Error(`lab ${args.join(" ")}: exit ${r.status ?? r.signal}: ${r.stderr}`);
-  return r.stdout;
-}
-const run = (host: string, command: string) => {
-  const r = ssh(host, command);
-  if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
 const HOSTS = ["nfs1", "nfs2", "cache1", "cache2", "front"];
 const ORIGIN = "client";
-const logins = (host: string) => Number(run(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").trim());
 
-async function until(what: string, ok: () => boolean, seconds: number): Promise<void> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 function topology(resyncRate?: string) {
   return {
