@@ -5,6 +5,7 @@
 // not exist. Reports wall time and the peak resident memory of the whole
 // process tree (CLI, language host, Node program, provider), sampled every 100 ms.
 //   node bench/preview.ts [N...]   (default 10 100 500; RUNS=3; inside `eval "$(npm run -s env)"`)
+// The medians also go to docs/data/preview.json, which bench/plot.ts draws.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,6 +64,7 @@ function preview(name: string): Promise<{ seconds: number; mib: number; resource
 }
 
 const sizes = process.argv.slice(2).map(Number);
+const results: object[] = [];
 try {
   console.log(`| hosts | resources | pulumi preview s (median of ${RUNS}, min-max) | peak RSS of the process tree MiB |`);
   console.log("| --- | --- | --- | --- |");
@@ -78,8 +80,11 @@ try {
     for (let i = 0; i < RUNS; i++) runs.push(await preview(name));
     const s = runs.map((r) => r.seconds).sort((a, b) => a - b);
     const median = s[Math.floor(s.length / 2)];
-    console.log(`| ${n} | ${runs[0].resources} | ${median.toFixed(1)} (${s[0].toFixed(1)}-${s.at(-1)!.toFixed(1)}) | ${Math.max(...runs.map((r) => r.mib)).toFixed(0)} |`);
+    const mib = Math.max(...runs.map((r) => r.mib));
+    console.log(`| ${n} | ${runs[0].resources} | ${median.toFixed(1)} (${s[0].toFixed(1)}-${s.at(-1)!.toFixed(1)}) | ${mib.toFixed(0)} |`);
+    results.push({ hosts: n, resources: runs[0].resources, previewS: median, peakMiB: Math.round(mib) });
   }
+  writeFileSync(join(ROOT, "docs/data/preview.json"), `${JSON.stringify(results, null, 2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

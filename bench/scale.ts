@@ -4,7 +4,8 @@
 // split between a NAT web pool and a DR MySQL pool), then times each command
 // with /usr/bin/time, rendering once to disk (a temp folder) and once to tmpfs
 // (/dev/shm), which separates the filesystem's cost from dsas's own.
-// Usage: node bench/scale.ts [N...] (default 10 100 500).
+// Usage: node bench/scale.ts [N...] (default 10 100 500). The medians also go to
+// docs/data/scale.json, which bench/plot.ts draws.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ function measure(args: string[]): { seconds: number; mib: number } {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sizes = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), "dsas-bench-"));
+const results: object[] = [];
 try {
   console.log(`| hosts | files | dsas check s (median of ${RUNS}, min-max) | dsas render to disk s | dsas render to tmpfs s | render peak RSS MiB |`);
   console.log("| --- | --- | --- | --- | --- | --- |");
@@ -46,7 +48,10 @@ try {
       return `${median(s).toFixed(2)} (${Math.min(...s).toFixed(2)}-${Math.max(...s).toFixed(2)})`;
     };
     console.log(`| ${n} | ${files} | ${fmt(checks)} | ${fmt(renders)} | ${fmt(inMemory)} | ${Math.max(...renders.map((r) => r.mib)).toFixed(0)} |`);
+    const med = (xs: { seconds: number }[]) => median(xs.map((x) => x.seconds));
+    results.push({ hosts: n, files, checkS: med(checks), renderDiskS: med(renders), renderTmpfsS: med(inMemory) });
   }
+  writeFileSync(join(ROOT, "docs/data/scale.json"), `${JSON.stringify(results, null, 2)}\n`);
   rmSync(shm, { recursive: true, force: true });
 } finally {
   rmSync(dir, { recursive: true, force: true });
