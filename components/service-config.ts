@@ -71,8 +71,10 @@ const NEEDS: Record<Service, string[]> = {
   nginx: ["nginx:nginx-light"],
 };
 
-export function applyCommand(user: string, service: Service): string {
-  return asRoot(user, [APPLY, service, ...NEEDS[service]].join(" "));
+/** dsas-apply for a service, with the packages its daemon and files need. */
+export function applyCommand(user: string, service: Service, files: readonly Pick<HostFile, "needs">[] = []): string {
+  const needs = new Set([...NEEDS[service], ...files.flatMap((f) => f.needs ?? [])]);
+  return asRoot(user, [APPLY, service, ...needs].join(" "));
 }
 
 export function removeCommand(user: string, service: Service): string {
@@ -140,7 +142,7 @@ export function deployServices(parent: pulumi.Resource, host: HostLike, files: r
       connection: host.connection,
       service,
       files: filesInput(group),
-      applyCommand: applyCommand(host.user, service),
+      applyCommand: applyCommand(host.user, service, group),
       removeCommand: removeCommand(host.user, service),
     }, { parent, dependsOn: [host.tool, ...after, ...out.slice(-1)] }));
   }

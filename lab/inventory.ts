@@ -38,6 +38,9 @@ export const HOSTS: Record<string, LabHost> = {
   cache2: { interfaces: { eth0: { segment: "cache", address: "10.0.1.2/24" } } },
   front: { interfaces: { eth0: { segment: "cache", address: "10.0.1.10/24" } } },
   client: { interfaces: { eth0: { segment: "external", address: "10.10.31.200/24" }, eth1: { segment: "cache", address: "10.0.1.200/24" } } },
+  // A second director pair, for a second stack beside the first (static ipvsadm rules).
+  slb1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.15/24" } } },
+  slb2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.16/24" } } },
 };
 
 /** Each host's SSH port on 127.0.0.1. */

@@ -143,7 +143,8 @@ export const pool = z.strictObject({
   port: port.describe("Port the real servers serve on."),
   realServers: z.record(name("host"), realServer.prefault({})).refine((r) => Object.keys(r).length > 0, "must list at least one real server")
     .describe("Hosts in the pool, by host name."),
-  checks: z.array(check).min(1, "must have at least one health check").describe("Checks run by keepalived on the directors; all must pass."),
+  checks: z.array(check).default([])
+    .describe("Checks run by keepalived on the directors; all must pass. At least one when a pair with `ipvs: keepalived` serves the pool; static rules have none."),
   drainSeconds: int(0, 86400).default(60).describe("On removal, wait this long at weight 0 for connections to finish."),
 });
 

@@ -117,6 +117,11 @@ function crossCheck(t: Topology, report: Report): void {
     for (const rs of Object.keys(pool.realServers)) {
       if (!t.hosts[rs]) report(["pools", pn, "realServers", rs], `is not a host defined under hosts`);
     }
+    const checkedBy = Object.entries(t.directorPairs).find(([, pair]) => pair.ipvs === "keepalived"
+      && Object.values(pair.virtualServers).some((vs) => vs.pool === pn));
+    if (checkedBy && pool.checks.length === 0) {
+      report(["pools", pn, "checks"], `must have at least one health check: director pair '${checkedBy[0]}' serves this pool with keepalived's checkers`);
+    }
   }
   for (const [host, net] of realServerNets(t)) {
     if (net.gateways.length > 1) {

@@ -164,7 +164,7 @@ export function renderDirectorPair(topo: Topology, pairName: string, secrets: Se
         { secret: true, owner: pair.scriptUser }));
     }
     if (mysqlPools.length) {
-      files.push(file("keepalived", MYSQL_CHECK, template("mysql-replication-check.sh.hbs", {}), { mode: "0755" }));
+      files.push(file("keepalived", MYSQL_CHECK, template("mysql-replication-check.sh.hbs", {}), { mode: "0755", needs: "mysql:mariadb-client" }));
     }
 
     const nat = virtualServers.some(([, vs]) => vs.lbKind === "NAT");

@@ -22,6 +22,8 @@ export interface HostFile {
   readonly content: string;
   /** True when content holds a secret value: it must stay a Pulumi secret. */
   readonly secret: boolean;
+  /** A command this file runs and the Debian package that has it, "COMMAND:PACKAGE". */
+  readonly needs?: string;
 }
 
 /** Host name -> its files, sorted by path. */
@@ -48,9 +50,12 @@ export function template(name: string, view: object): string {
   return t(view);
 }
 
-export function file(service: Service, path: string, content: string, opts: Partial<Pick<HostFile, "mode" | "owner" | "group" | "secret">> = {}): HostFile {
+export function file(service: Service, path: string, content: string, opts: Partial<Pick<HostFile, "mode" | "owner" | "group" | "secret" | "needs">> = {}): HostFile {
   const secret = opts.secret ?? false;
-  return { service, path, content, secret, mode: opts.mode ?? (secret ? "0600" : "0644"), owner: opts.owner ?? "root", group: opts.group ?? "root" };
+  return {
+    service, path, content, secret, mode: opts.mode ?? (secret ? "0600" : "0644"), owner: opts.owner ?? "root", group: opts.group ?? "root",
+    ...(opts.needs ? { needs: opts.needs } : {}),
+  };
 }
 
 /** The form dsas-apply reads on stdin: one line per file, the content in base64. */

@@ -71,6 +71,8 @@ describe("topology validation", () => {
       "topology.directorPairs.ilb.virtualServers.mysql.port must equal pool 'mysql' port 3306 for DR, which cannot change the port, got 3307"],
     ["a pool member that is not a host", (t: any) => { t.pools.smtp.realServers.smtp9 = {}; },
       "topology.pools.smtp.realServers.smtp9 is not a host defined under hosts"],
+    ["a pool with no health check behind keepalived's checkers", (t: any) => { t.pools.web.checks = []; },
+      "topology.pools.web.checks must have at least one health check: director pair 'lb' serves this pool with keepalived's checkers"],
     ["an unknown check type", (t: any) => { t.pools.web.checks[0].type = "HTTP_HEAD"; },
       "topology.pools.web.checks[0].type must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, MISC_CHECK, MYSQL_REPLICATION"],
     ["a MySQL check password given in clear", (t: any) => { t.pools.mysql.checks[0].password = "hunter2"; },
