@@ -7,7 +7,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-PACKAGES=systemd-sysv,openssh-server,iproute2,iputils-ping,curl,kmod,procps,linux-image-cloud-amd64,keepalived,ipvsadm,nginx-light,squid,drbd-utils,mariadb-server,mariadb-client,netcat-openbsd,e2fsprogs,util-linux
+# python3 is there for bench/ansible.ts only: Ansible needs it on the managed hosts.
+PACKAGES=systemd-sysv,openssh-server,iproute2,iputils-ping,curl,kmod,procps,linux-image-cloud-amd64,keepalived,ipvsadm,nginx-light,squid,drbd-utils,mariadb-server,mariadb-client,python3,netcat-openbsd,e2fsprogs,util-linux
 SERVICES_OFF="keepalived nginx squid mariadb ipvsadm apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer"
 
 recipe=$(cat "$0" "$ROOT/lab/guest/"* | sha256sum | cut -c1-12)

@@ -28,10 +28,12 @@ export function labHost(host: string) {
 
 export const labPrivateKey = () => readFileSync(LAB_KEY, "utf8");
 
-/** Scenarios a and e of background.md on lab hosts: an LVS-NAT web pool behind a director pair, and a DRBD pair. */
-export const LAB_HOSTS = ["lb1", "lb2", "web1", "web2", "nfs1", "nfs2"];
-/** Sends requests through the VIP; not part of the stack. */
+/** The scenarios of background.md on lab hosts: an LVS-NAT web pool and an LVS-DR MySQL replica pool behind one director pair, a DRBD pair, and the image cache tier. */
+export const LAB_HOSTS = ["lb1", "lb2", "web1", "web2", "db1", "db2", "db3", "nfs1", "nfs2", "cache1", "cache2", "front"];
+/** Sends requests through the VIP and is the cache tier's origin; not part of the stack. */
 export const LAB_CLIENT = "client";
+/** The MySQL replicas' VIP, on the internal segment. */
+export const READ_VIP = "192.168.31.20";
 
 export function labTopology() {
   return {
@@ -43,14 +45,18 @@ export function labTopology() {
         lvsSyncDaemon: { interface: "eth1", instance: "VI_INT" },
         instances: {
           VI_EXT: { interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" }, trackInterfaces: ["eth1"] },
-          VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
+          VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10", READ_VIP], authentication: { secret: "vrrpAuth" } },
         },
         syncGroups: { VG_LB: { instances: ["VI_EXT", "VI_INT"] } },
-        virtualServers: { web: { vip: "10.10.31.100", port: 80, pool: "web", lbAlgo: "wrr", lbKind: "NAT" } },
+        virtualServers: {
+          web: { vip: "10.10.31.100", port: 80, pool: "web", lbAlgo: "wrr", lbKind: "NAT", gateway: "192.168.31.10" },
+          mysql: { vip: READ_VIP, port: 3306, pool: "mysql", lbAlgo: "lc", lbKind: "DR" },
+        },
       },
     },
     pools: {
       web: { port: 80, realServers: { web1: { weight: 2 }, web2: {} }, checks: [{ type: "HTTP_GET", path: "/", statusCode: 200 }] },
+      mysql: { port: 3306, realServers: { db2: {}, db3: {} }, checks: [{ type: "MYSQL_REPLICATION", maxLagSeconds: 30, password: { secret: "mysqlCheckPassword" } }] },
     },
     drbdPairs: {
       nfs: {
@@ -60,6 +66,9 @@ export function labTopology() {
         initialSyncSource: "nfs1",
         filesystem: { type: "ext4", create: true },
       },
+    },
+    cacheTiers: {
+      images: { squids: ["cache1", "cache2"], fronts: ["front"], origin: { address: "10.0.1.200", port: 80 }, siblings: "icp" },
     },
   };
 }
