@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Draws docs/scaling.svg from the benchmark results in docs/data/ (written by
-// bench/scale.ts and bench/preview.ts): seconds against hosts for dsas check,
-// dsas render and pulumi preview, with the targets as dashed lines.
+// Draws the benchmark pictures from the results in docs/data/:
+// docs/scaling.svg (bench/scale.ts, bench/preview.ts): seconds against hosts
+// for dsas check, dsas render and pulumi preview, with the targets as dashed
+// lines; docs/failover.svg (bench/failover.ts): each request through the VIP
+// around a failover, answered or failed, beside the physical limit.
 //   node bench/plot.ts
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -56,3 +58,55 @@ series.forEach((s, i) => {
 });
 out.push("</svg>");
 writeFileSync(join(ROOT, "docs/scaling.svg"), `${out.join("\n")}\n`);
+
+interface FailoverRun {
+  variant: string; limitS: number; vipGapS: number; gapS: number; failed: number; requests: number;
+  timeline: { t: number; ok: boolean }[];
+  echoes?: number[];
+}
+const failoverData = join(ROOT, "docs/data/failover.json");
+if (existsSync(failoverData)) {
+  const all = JSON.parse(readFileSync(failoverData, "utf8")) as FailoverRun[];
+  // Per variant, the run with the median gap; time 0 is the last answer before the outage.
+  const shown = [...new Set(all.map((r) => r.variant))].map((v) => {
+    const rs = all.filter((r) => r.variant === v).sort((a, b) => a.gapS - b.gapS);
+    return rs[Math.floor(rs.length / 2)];
+  });
+  const [t0, t1] = [-4, 10];
+  const W2 = 760, L2 = 200, R2 = 20, T2 = 56, ROW = 84, H2 = T2 + ROW * shown.length + 66;
+  const tx = (t: number) => L2 + ((t - t0) / (t1 - t0)) * (W2 - L2 - R2);
+  const lanes = [
+    { label: "VIP answers ping", color: "#1f6fb2", dy: 0 },
+    { label: "HTTP answered", color: "#27855a", dy: 20 },
+    { label: "HTTP failed", color: "#c0392b", dy: 40 },
+  ];
+  const svg: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W2}" height="${H2}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${W2}" height="${H2}" fill="white"/>`,
+    `<text x="8" y="18" font-size="14">Through the VIP while the master director's VM is frozen (client VM, lab under qemu TCG)</text>`,
+    `<text x="8" y="36" fill="#666">ticks: ICMP echo replies from the VIP every 50 ms; HTTP requests on new connections, 4 at a time.</text>`,
+    `<text x="8" y="50" fill="#666">Dashed box: the physical limit, 3 x advert_int + skew, from the last answer before the outage.</text>`,
+  ];
+  for (let t = t0; t <= t1; t += 2) {
+    svg.push(`<line x1="${f(tx(t))}" y1="${T2}" x2="${f(tx(t))}" y2="${T2 + ROW * shown.length}" stroke="#eee"/>`,
+      `<text x="${f(tx(t))}" y="${T2 + ROW * shown.length + 16}" text-anchor="middle">${t} s</text>`);
+  }
+  svg.push(`<text x="${(L2 + W2 - R2) / 2}" y="${T2 + ROW * shown.length + 34}" text-anchor="middle">seconds since the last answered request before the outage</text>`);
+  shown.forEach((r, i) => {
+    const y = T2 + ROW * i + 10;
+    svg.push(`<text x="8" y="${y + 12}" font-weight="bold">${r.variant}</text>`,
+      `<text x="8" y="${y + 30}" fill="#666">VIP silent ${r.vipGapS.toFixed(2)} s (limit ${r.limitS.toFixed(2)} s)</text>`,
+      `<text x="8" y="${y + 48}" fill="#666">HTTP gap ${r.gapS.toFixed(2)} s, ${r.failed} of ${r.requests} failed</text>`,
+      `<rect x="${f(tx(0))}" y="${y - 2}" width="${f(tx(r.limitS) - tx(0))}" height="58" fill="none" stroke="#555" stroke-dasharray="4,3"/>`);
+    const tick = (t: number, lane: (typeof lanes)[number]) => {
+      if (t >= t0 && t <= t1) svg.push(`<line x1="${f(tx(t))}" y1="${y + lane.dy}" x2="${f(tx(t))}" y2="${y + lane.dy + 14}" stroke="${lane.color}" stroke-opacity="0.7"/>`);
+    };
+    for (const t of r.echoes ?? []) tick(t, lanes[0]);
+    for (const a of r.timeline) tick(a.t, a.ok ? lanes[1] : lanes[2]);
+  });
+  const drawn = shown.some((r) => r.echoes?.length) ? lanes : lanes.slice(1);
+  drawn.forEach((lane, i) => svg.push(`<rect x="${L2 + i * 140}" y="${H2 - 20}" width="10" height="10" fill="${lane.color}"/>`,
+    `<text x="${L2 + 14 + i * 140}" y="${H2 - 11}">${lane.label}</text>`));
+  svg.push("</svg>");
+  writeFileSync(join(ROOT, "docs/failover.svg"), `${svg.join("\n")}\n`);
+}
