@@ -6,15 +6,18 @@ import { parse, stringify } from "yaml";
 import { engineEnv } from "./engine.ts";
 import { ROOT } from "./example.ts";
 
-/** The dsas program in a throwaway folder with its own file backend, run by the real engine. */
-export function dsasProject(prefix: string) {
+/**
+ * A Pulumi program in a throwaway folder with its own file backend, run by the
+ * real engine: the dsas program, or one under examples/ (`program`).
+ */
+export function dsasProject(prefix: string, program?: string) {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const project = join(dir, "project");
   mkdirSync(project);
   mkdirSync(join(dir, "backend"));
-  for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "node_modules"]) {
-    symlinkSync(join(ROOT, f), join(project, f));
-  }
+  const own = program ? ["Pulumi.yaml", "index.ts"] : ["Pulumi.yaml", "index.ts", "components", "templates"];
+  for (const f of own) symlinkSync(join(program ? join(ROOT, program) : ROOT, f), join(project, f));
+  for (const f of ["package.json", "node_modules"]) symlinkSync(join(ROOT, f), join(project, f));
   const env = engineEnv(join(dir, "backend"), "dsas-lab-only");
   const pulumi = (args: string[], input?: string) => {
     const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: project, env: { ...env, NO_COLOR: "1" }, encoding: "utf8", input });

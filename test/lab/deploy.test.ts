@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEPALIVED_CONF } from "../../components/render/director.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
+import { RequestStream } from "../../lab/traffic.ts";
 import { dsasProject } from "../helpers/project.ts";
 import { lab, logins, run, until } from "../helpers/lab.ts";
 
@@ -185,7 +186,7 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     for (const h of HOSTS) expect(logins(h) - before[h], h).toBe(1);
   });
 
-  it("previews a weight change as that one line on both directors, then reloads backup then master with no failover", () => {
+  it("previews a weight change as that one line on both directors, then reloads backup then master with no failover and no failed request", async () => {
     p.setTopology("lab", topology(3));
     const preview = p.pulumi(["preview", "--diff", "--stack", "lab"]);
     expect(preview.code, preview.out).toBe(0);
@@ -196,9 +197,26 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect(preview.out).toMatch(/Resources:\s+~ 2 to update/);
 
     const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
+    // A stream of new connections through the VIP from the client, running before, during and after the change.
+    const stream = new RequestStream(CLIENT, "http://10.10.31.100/", { parallel: 8, batch: 200, maxSeconds: 600 });
+    await until("the stream is under way", () => stream.count() >= 400, 120);
     const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const clock = () => Number(run(CLIENT, "date +%s.%N"));
+    const upStart = clock();
     const r = up();
+    const upEnd = clock();
+    const during = stream.count();
+    const answers = await stream.stop(Math.max(10_000, during + 400));
+    const failed = answers.filter((a) => a.code !== 200).length;
+    const seconds = answers.at(-1)!.t - answers[0].t;
+    const when = (a: { t: number }) => (a.t < upStart ? "before" : a.t <= upEnd ? "during" : "after");
+    const failures: Record<string, number> = {};
+    for (const a of answers.filter((x) => x.code !== 200)) failures[`${when(a)} the up, HTTP ${a.code}`] = (failures[`${when(a)} the up, HTTP ${a.code}`] ?? 0) + 1;
+    console.log(`weight change under a request stream: ${answers.length} requests in ${seconds.toFixed(0)} s (the up took ${(upEnd - upStart).toFixed(0)} s), `
+      + `${failed} failed: ${JSON.stringify(failures)}`);
     expect(r.code, r.out).toBe(0);
+    expect(answers.length).toBeGreaterThanOrEqual(10_000);
+    expect(failed).toBe(0);
     const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
     console.log(`one-line change: SSH connections ${JSON.stringify(opened)}`);
     expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 0, web2: 0 });
@@ -206,7 +224,7 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
     expect(run("lb1", "ipvsadm -Ln")).toMatch(/-> 192\.168\.31\.102:80 +Masq +3 /);
-  }, 300_000);
+  }, 1_200_000);
 
   it("stops at the backup when keepalived refuses a change: the master is not touched, both keep their config", () => {
     const sums = { lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) };

@@ -7,7 +7,9 @@ import { lab, logins, run, until } from "../helpers/lab.ts";
 // Internal pools (scenario d and g of background.md) on lab VMs, two stacks of
 // the same program side by side: "pools" puts the MariaDB replicas db2 and db3
 // behind a director pair with the replication-aware check (LVS-DR); "static"
-// puts the primary db1 behind a second pair run on static ipvsadm rules.
+// puts the primary db1 behind a second pair run on static ipvsadm rules. Then
+// examples/director-pair, the components used as a library, deploys a pair of
+// its own on the hosts the static stack had.
 const POOLS = ["lb1", "lb2", "db2", "db3"];
 const STATIC = ["slb1", "slb2", "db1"];
 // Queries through the VIPs from the internal segment; not part of either stack.
@@ -124,5 +126,37 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
     // The first stack is as it was: nothing to change, and it still serves.
     expect(p.pulumi(["preview", "--stack", "pools"]).out).toMatch(/Resources:\s+\d+ unchanged/);
     expect(["db2", "db3"]).toContain(answerFrom(READ_VIP));
+  }, 600_000);
+
+  it("deploys one DirectorPair on its own from the library example, once the static stack is destroyed", async () => {
+    const d = p.pulumi(["destroy", "--yes", "--stack", "static"]);
+    expect(d.code, d.out).toBe(0);
+    const example = dsasProject("dsas-library", "examples/director-pair");
+    try {
+      const EDGE_VIP = "192.168.31.40";
+      example.init("edge", {
+        "dsas-director-pair:pair": "edge",
+        "dsas-director-pair:topology": {
+          hosts: hosts(["slb1", "slb2"]),
+          directorPairs: {
+            edge: {
+              master: "slb1", backup: "slb2",
+              instances: { VI_EDGE: { interface: "eth0", virtualRouterId: 81, virtualIps: [EDGE_VIP], authentication: { secret: "vrrpAuth" } } },
+            },
+          },
+        },
+      }, { "dsas-director-pair:vrrpAuth": "labPass3", [`dsas-director-pair:${LAB_KEY_CONFIG}`]: labPrivateKey() });
+      const r = example.pulumi(["up", "--yes", "--stack", "edge"]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/slb2-keepalived created[\s\S]*slb1-keepalived created/);
+      const holds = (h: string) => run(h, "ip -4 -o addr show").includes(` ${EDGE_VIP}/`);
+      await until("slb1 holds the pair's VIP, slb2 not", () => holds("slb1") && !holds("slb2"), 60);
+      expect(run("slb1", "grep -c virtual_server /etc/keepalived/keepalived.conf || true").trim()).toBe("0");
+      const gone = example.pulumi(["destroy", "--yes", "--stack", "edge"]);
+      expect(gone.code, gone.out).toBe(0);
+      await until("the VIP is gone", () => !holds("slb1") && !holds("slb2"), 60);
+    } finally {
+      example.remove();
+    }
   }, 600_000);
 });
