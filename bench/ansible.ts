@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { parseTopology, secretRefs } from "../components/model/validate.ts";
 import { renderStack } from "../components/render/stack.ts";
-import { ssh } from "../lab/lab.ts";
+import { logins } from "../lab/lab.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const STACK_FILE = join(ROOT, "Pulumi.lab.yaml");
@@ -79,8 +79,6 @@ function prepare(topology: unknown, name: string): string {
   }));
   return inventory;
 }
-
-const logins = (host: string) => Number(ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").stdout.trim());
 
 /** Wall seconds of one run and the connections each host accepted during it (the counting logins taken off). */
 function measured(run: () => string): { seconds: number; connections: Record<string, number>; out: string } {

@@ -5,14 +5,11 @@
 //   node bench/deploy.ts [RUNS]        (inside `eval "$(npm run -s env)"`)
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { ssh } from "../lab/lab.ts";
+import { logins } from "../lab/lab.ts";
 import { LAB_HOSTS } from "../lab/stack.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const runs = Number(process.argv[2] ?? 5);
-
-const logins = (host: string) =>
-  Number(ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").stdout.trim());
 
 function timed(args: string[]): number {
   const start = process.hrtime.bigint();

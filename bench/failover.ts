@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { pidOf, ssh } from "../lab/lab.ts";
+import { pidOf, ssh, until } from "../lab/lab.ts";
 import { LAB_CLIENT } from "../lab/stack.ts";
 import { type Answer, RequestStream } from "../lab/traffic.ts";
 
@@ -38,13 +38,6 @@ const holds = (host: string, vips: string[]) => {
   const addrs = ssh(host, "ip -4 -o addr show").stdout;
   return vips.every((v) => addrs.includes(` ${v}/`));
 };
-async function until(what: string, ok: () => boolean, seconds: number): Promise<void> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
-    await sleep(0.25);
-  }
-}
 
 /** The longest time between two batches that got answers, and when it began. */
 function outage(answers: Answer[]): { gap: number; from: number } {

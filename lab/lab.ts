@@ -123,6 +123,23 @@ export function ssh(host: string, command: string, input?: string) {
   ], { encoding: "utf8", input, timeout: 120_000 });
 }
 
+/** Logins sshd accepted so far on a host, from its journal; the counting login itself is the last one. */
+export function logins(host: string): number {
+  const r = ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'");
+  if (r.status !== 0) throw new Error(`${host}: counting sshd logins: exit ${r.status}: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/** Waits until ok() holds, polling every 250 ms; the seconds it took. */
+export async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (Date.now() - start) / 1000;
+}
+
 function writeKnownHosts(): void {
   const lines = names.filter((h) => existsSync(join(vmDir(h), "cfg/ssh/ssh_host_ed25519_key.pub")))
     .map((h) => `[127.0.0.1]:${sshPort(h)} ${hostKey(h)}`);

@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { ssh } from "../../lab/lab.ts";
 import { ROOT } from "./example.ts";
 
+export { logins, until } from "../../lab/lab.ts";
+
 /** Runs lab/lab.ts (up, down, reset, status); its progress goes to stderr. */
 export function lab(...args: string[]): string {
   const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -16,16 +18,3 @@ export function run(host: string, command: string, input?: string): string {
   if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
-
-/** Waits until ok() holds, polling; the seconds it took. */
-export async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return (Date.now() - start) / 1000;
-}
-
-/** Logins sshd accepted so far on a host; the counting login itself is the last one. */
-export const logins = (host: string) => Number(run(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'").trim());
