@@ -153,6 +153,10 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     await until("the first answer", () => ssh(CLIENT, "grep -q '^body ' /tmp/conn.1").status === 0, 30);
     const first = run(CLIENT, "cat /tmp/conn.1");
     expect(first).toMatch(/^HTTP\/1\.1 200 OK/);
+    // The master's sync daemon sends a connection once it has seen 3 packets, flushing its buffer at least every 2 s.
+    const synced = await until("the backup lists the client's connection, sent by the master's sync daemon",
+      () => /ESTABLISHED\s+10\.10\.31\.200:\d+\s+10\.10\.31\.100:80\s/.test(run("lb2", "ipvsadm -Lnc")), 30);
+    console.log(`lvs_sync_daemon: the connection reached the backup's table within ${synced.toFixed(1)} s`);
 
     const lb1 = pidOf("lb1")!;
     process.kill(lb1, "SIGSTOP");
