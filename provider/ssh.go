@@ -31,8 +31,6 @@ type connection struct {
 // enough for a host that is still booting, short enough to fail clearly.
 const dialFor = 60 * time.Second
 
-func encode(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
 func parseHostKey(line string) (ssh.PublicKey, error) {
 	key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
 	if err != nil {
