@@ -11,8 +11,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { normalize } from "../components/model/normalize.ts";
 import { parseTopology, secretRefs } from "../components/model/validate.ts";
-import { renderStack } from "../components/render/stack.ts";
+import { planStack, units } from "../components/plan/plan.ts";
+import { fill } from "../components/plan/files.ts";
 import { logins } from "../lab/lab.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -46,11 +48,14 @@ chmodSync(work, 0o700);
 
 /** Renders a topology's files for Ansible and writes its inventory; the inventory's path. */
 function prepare(topology: unknown, name: string): string {
-  const topo = parseTopology(topology);
-  const rendered = renderStack(topo, (n) => secrets[n]);
+  const topo = normalize(parseTopology(topology));
+  const byHost: Record<string, { service: string; path: string; mode: string; owner: string; group: string; content: string }[]> = {};
+  for (const u of units(planStack(topo))) {
+    for (const f of u.files) (byHost[u.host] ??= []).push({ ...f, service: u.service.name, content: fill(f.content, (n) => secrets[n]) });
+  }
   const renderDir = join(work, name);
   const hosts: Record<string, unknown> = {};
-  for (const [host, files] of Object.entries(rendered)) {
+  for (const [host, files] of Object.entries(byHost)) {
     for (const f of files) {
       mkdirSync(dirname(join(renderDir, host, f.path)), { recursive: true });
       writeFileSync(join(renderDir, host, f.path), f.content, { mode: 0o600 });
@@ -59,7 +64,7 @@ function prepare(topology: unknown, name: string): string {
     hosts[host] = {
       ansible_host: "127.0.0.1",
       ansible_port: topo.hosts[host].ssh.port,
-      dsas_files: files.filter((f) => f.service !== "dsas").map(({ service, path, mode, owner, group }) => ({ service, path, mode, owner, group })),
+      dsas_files: files.map(({ service, path, mode, owner, group }) => ({ service, path, mode, owner, group })),
       drbd_resources: drbd.map((d) => d.resource),
       drbd_promote: drbd.filter((d) => d.initialSyncSource === host).map((d) => `${d.resource} ${d.filesystem?.create ? d.filesystem.type : ""}`.trim()),
     };

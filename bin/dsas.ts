@@ -7,11 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { checkSecrets, readStackFile } from "../components/model/stack-file.ts";
+import { loadStack } from "../components/model/load.ts";
+import { readStackFile } from "../components/model/stack-file.ts";
 import { referenceMarkdown } from "../components/model/reference.ts";
-import { parseTopology, TopologyError } from "../components/model/validate.ts";
-import { diagramDot } from "../components/render/diagram.ts";
-import { renderStack } from "../components/render/stack.ts";
+import { TopologyError } from "../components/model/validate.ts";
+import { diagramDot } from "../components/plan/diagram.ts";
+import { renderedFiles } from "../components/plan/plan.ts";
 
 // What `dsas render` writes where a secret is encrypted in the stack file:
 // only the engine can decrypt it. Eight characters, so it fits every field.
@@ -29,7 +30,7 @@ function main(argv: string[]): number {
     return 0;
   }
   if (command === "diagram" && stackPath && !rest.length) {
-    const dot = spawnSync("dot", ["-Tsvg"], { input: diagramDot(parseTopology(readStackFile(stackPath).topology)), encoding: "utf8" });
+    const dot = spawnSync("dot", ["-Tsvg"], { input: diagramDot(loadStack(readStackFile(stackPath), "review").model), encoding: "utf8" });
     if (dot.error) throw new Error(`Graphviz's dot is needed to draw the diagram (apt-get install graphviz): ${dot.error.message}`);
     if (dot.status !== 0) throw new Error(`dot failed: ${dot.stderr}`);
     process.stdout.write(dot.stdout);
@@ -42,17 +43,13 @@ function main(argv: string[]): number {
     out = rest[1];
   } else if (rest.length) usage();
 
-  const stack = readStackFile(stackPath);
-  const topology = parseTopology(stack.topology);
-  const secrets = checkSecrets(topology, stack.secrets);
-  if (secrets.problems.length) throw new TopologyError(secrets.problems);
-  if (secrets.plain.length) {
-    process.stderr.write(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): ${secrets.plain.join(", ")}\n`);
+  const source = readStackFile(stackPath);
+  const stack = loadStack(source, "review");
+  if (stack.plainSecrets.length) {
+    process.stderr.write(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): ${stack.plainSecrets.join(", ")}\n`);
   }
-  const rendered = renderStack(topology, (name) => {
-    const e = stack.secrets.get(name)!;
-    return e.secure ? REDACTED : e.value;
-  });
+  const topology = stack.model;
+  const rendered = renderedFiles(stack.plan, (name) => stack.secrets[name] ?? REDACTED);
   const hosts = Object.keys(rendered);
   const files = hosts.reduce((n, h) => n + rendered[h].length, 0);
   if (out) {
@@ -67,7 +64,7 @@ function main(argv: string[]): number {
         chmodSync(target, parseInt(f.mode, 8));
       }
     }
-    if (stack.secrets.size && [...stack.secrets.values()].some((e) => e.secure)) {
+    if ([...source.secrets.values()].some((e) => e.secure)) {
       process.stderr.write(`note: encrypted secrets are written as ${REDACTED}; only pulumi up decrypts them\n`);
     }
     process.stdout.write(`rendered ${files} files for ${hosts.length} hosts into ${out}\n`);

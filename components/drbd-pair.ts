@@ -1,19 +1,22 @@
-// A DRBD-mirrored pair. Both nodes get the resource file, then both are
-// brought up by dsas-drbd prepare (metadata only where none exists), then the
-// named initial sync source is promoted, which forces Primary only on first
-// set-up. Removal leaves the disks and their data as they are.
-import { createHash } from "node:crypto";
+// A DRBD-mirrored pair. Both nodes get the resource file and are brought up
+// by dsas-drbd (metadata only where none exists), then the named initial sync
+// source is promoted, which forces Primary only on first set-up. Removal
+// leaves the disks and their data as they are.
 import * as pulumi from "@pulumi/pulumi";
-import type { Topology } from "./model/schema.ts";
-import { DRBD_TOOL, renderDrbdPair } from "./render/drbd.ts";
-import { asRoot, deployServices, renderDeployFiles, ServiceConfig, type HostLike } from "./service-config.ts";
+import type { DrbdPairModel } from "./model/normalize.ts";
+import { planDrbdPair, type Slice } from "./plan/plan.ts";
+import type { Host } from "./host.ts";
+import { deploySlice, type SecretValues } from "./service-config.ts";
 
 export interface DrbdPairArgs {
-  topology: Topology;
-  /** The pair's key under topology.drbdPairs. */
-  pair: string;
-  hosts: Record<string, HostLike>;
-  secrets: pulumi.Output<Record<string, string>>;
+  /** The pair's settings, normalized (`Model.drbdPairs[name]`). */
+  readonly settings: DrbdPairModel;
+  /** Its two nodes, by host name. */
+  readonly nodes: Readonly<Record<string, Host>>;
+  /** Values of the secrets its files hold (the shared secret). */
+  readonly secrets: SecretValues;
+  /** Its part of a plan made for the whole stack. @default - planned from settings */
+  readonly plan?: Slice;
 }
 
 export class DrbdPair extends pulumi.ComponentResource {
@@ -22,33 +25,12 @@ export class DrbdPair extends pulumi.ComponentResource {
 
   constructor(name: string, args: DrbdPairArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("dsas:drbd:DrbdPair", name, {}, opts);
-    const pair = args.topology.drbdPairs[args.pair];
-    if (!pair) throw new Error(`topology.drbdPairs has no pair '${args.pair}'`);
-    this.resource = pair.resource ?? args.pair;
-    this.device = pair.device;
-    const files = renderDeployFiles((s) => renderDrbdPair(args.topology, args.pair, s), args.secrets);
-    const nodes = Object.keys(pair.nodes).sort();
-    const configured = nodes.flatMap((n) => deployServices(this, args.hosts[n], files[n]));
-    // Re-run when the resource's definition changes; dsas-drbd then adjusts.
-    const triggers = [pulumi.output(files[nodes[0]].find((f) => f.path.endsWith(".res"))!.content)
-      .apply((c) => `sha256:${sha256(c)}`)];
-    const prepared = nodes.map((n) => new ServiceConfig(`${n}-drbd-${this.resource}-prepare`, {
-      connection: args.hosts[n].connection,
-      service: "drbd-prepare",
-      files: {},
-      applyCommand: asRoot(args.hosts[n].user, `${DRBD_TOOL} prepare ${this.resource}`),
-      triggers,
-    }, { parent: this, dependsOn: configured }));
-    const source = args.hosts[pair.initialSyncSource];
-    const fs = pair.filesystem?.create ? ` ${pair.filesystem.type}` : "";
-    new ServiceConfig(`${source.name}-drbd-${this.resource}-promote`, {
-      connection: source.connection,
-      service: "drbd-promote",
-      files: {},
-      applyCommand: asRoot(source.user, `${DRBD_TOOL} promote ${this.resource}${fs}`),
-    }, { parent: this, dependsOn: prepared });
+    this.resource = args.settings.resource;
+    this.device = args.settings.device;
+    const plan = args.plan ?? planDrbdPair(args.settings);
+    // Before 0.2.0: HOST-drbd, and the promotion HOST-drbd-RESOURCE-promote.
+    deploySlice(this, name, plan, args.nodes, args.secrets, (u) =>
+      [{ name: u.service.name === "drbd-promote" ? `${u.host}-drbd-${this.resource}-promote` : `${u.host}-${u.service.name}` }]);
     this.registerOutputs({ resource: this.resource, device: this.device });
   }
 }
-
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -1,57 +1,38 @@
-// A machine dsas-kit manages: how it is reached over SSH, and dsas-apply
-// installed on it, which every service on the host goes through.
+// A machine dsas-kit manages: its interfaces as the stack describes them and
+// how it is reached over SSH. A Host is not a Pulumi resource of its own:
+// what is deployed to it are the services of the components it belongs to,
+// each a ServiceConfig on the one SSH connection the provider keeps per host.
 import * as pulumi from "@pulumi/pulumi";
-import { applyTool } from "./render/stack.ts";
-import { asRoot, ServiceConfig, type Connection } from "./service-config.ts";
+import type { HostModel } from "./model/normalize.ts";
+import type { Connection, SecretValues } from "./service-config.ts";
 
-export interface HostArgs {
-  /** Address sshd listens on. */
-  address: string;
-  /** @default 22 */
-  port?: number;
-  /** @default "root" */
-  user?: string;
-  /** PEM private key, a Pulumi secret; without it the SSH agent is used. */
-  privateKey?: pulumi.Input<string>;
-  /** Pinned public host key; required unless insecureFirstContact. */
-  hostKey?: string;
-  insecureFirstContact?: boolean;
-}
-
-// Installs the one file it is given (the bundle line of dsas-apply itself):
-// temp file in the same folder, then rename.
-const INSTALL_ONE = `sh -c 'set -e; read -r p m o g c; mkdir -p "\${p%/*}"; printf %s "$c" | base64 -d >"$p.dsas-new"; `
-  + `chmod "$m" "$p.dsas-new"; chown "$o:$g" "$p.dsas-new"; mv -f "$p.dsas-new" "$p"; echo "installed $p"'`;
-
-export class Host extends pulumi.ComponentResource {
+export class Host {
   readonly name: string;
-  readonly user: string;
+  readonly model: HostModel;
   readonly connection: Connection;
-  /** dsas-apply on the host; every ServiceConfig on it depends on this. */
-  readonly tool: ServiceConfig;
 
-  constructor(name: string, args: HostArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("dsas:host:Host", name, {}, opts);
-    if (!args.hostKey && !args.insecureFirstContact) {
-      throw new Error(`host ${name}: hostKey must pin its public host key (ssh-keyscan -t ed25519 ${args.address}); set insecureFirstContact only for a first contact in a lab`);
-    }
+  /**
+   * @param name the host's name in the stack
+   * @param model its normalized settings (Model.hosts[name])
+   * @param privateKey the SSH private key's value when the stack names one (a Pulumi secret)
+   */
+  constructor(name: string, model: HostModel, privateKey?: pulumi.Input<string>) {
     this.name = name;
-    this.user = args.user ?? "root";
+    this.model = model;
     this.connection = {
-      host: args.address,
-      port: args.port ?? 22,
-      user: this.user,
-      ...(args.privateKey ? { privateKey: pulumi.secret(args.privateKey) } : {}),
-      ...(args.hostKey ? { hostKey: args.hostKey } : {}),
-      insecureFirstContact: args.insecureFirstContact ?? false,
+      host: model.ssh.address,
+      port: model.ssh.port,
+      user: model.ssh.user,
+      ...(privateKey !== undefined ? { privateKey: pulumi.secret(privateKey) } : {}),
+      ...(model.ssh.hostKey ? { hostKey: model.ssh.hostKey } : {}),
+      insecureFirstContact: model.ssh.insecureFirstContact,
     };
-    const tool = applyTool();
-    this.tool = new ServiceConfig(`${name}-dsas-apply`, {
-      connection: this.connection,
-      service: "dsas",
-      files: { [tool.path]: { mode: tool.mode, owner: tool.owner, group: tool.group, content: tool.content } },
-      applyCommand: asRoot(this.user, INSTALL_ONE),
-    }, { parent: this });
-    this.registerOutputs({ address: args.address, port: this.connection.port });
+  }
+
+  /** The host as the stack describes it, its private key looked up among the stack's secrets. */
+  static fromModel(model: HostModel, secrets: SecretValues): Host {
+    const key = model.ssh.privateKey?.secret;
+    if (key !== undefined && !(key in secrets)) throw new Error(`host ${model.name}: secret '${key}' (ssh.privateKey) was not given`);
+    return new Host(model.name, model, key !== undefined ? secrets[key] : undefined);
   }
 }

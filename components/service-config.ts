@@ -1,25 +1,30 @@
 // One service's files on one host, applied over SSH by the dsas provider
 // (provider/): the files travel on stdin to dsas-apply, which checks, swaps,
-// reloads and rolls back on the host. File text is an input, so
-// `pulumi preview --diff` shows every changed line; a secret file's content
-// stays a Pulumi secret.
+// reloads and rolls back on the host (libexec/README.md). File text is an
+// input, so `pulumi preview --diff` shows every changed line; a secret file's
+// content stays a Pulumi secret.
 import * as pulumi from "@pulumi/pulumi";
-import { APPLY, type HostFile, type Service } from "./render/files.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fill, PACKAGE_ROOT, secretNames } from "./plan/files.ts";
+import { needsOf, tools, type Hooks, type Unit } from "./services/service.ts";
+import type { Host } from "./host.ts";
+import type { Slice } from "./plan/plan.ts";
 
-/** The provider plugin version these resources are written for (provider/, scripts/setup-pulumi.sh). */
-export const PROVIDER_VERSION = "0.1.0";
+/** The provider plugin these resources are written for: the package's own version (provider/, scripts/setup-pulumi.sh). */
+export const PROVIDER_VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version;
 
 export interface Connection {
   /** Address sshd listens on. */
-  host: string;
-  port: number;
-  user: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
   /** PEM private key, a Pulumi secret; without it the SSH agent is used. */
-  privateKey?: pulumi.Input<string>;
+  readonly privateKey?: pulumi.Input<string>;
   /** The pinned public host key, "ssh-ed25519 AAAA...". */
-  hostKey?: string;
+  readonly hostKey?: string;
   /** Accept any host key when none is pinned: a lab's first contact only. */
-  insecureFirstContact?: boolean;
+  readonly insecureFirstContact: boolean;
 }
 
 export interface FileInput {
@@ -31,15 +36,20 @@ export interface FileInput {
 
 export interface ServiceConfigArgs {
   connection: Connection;
-  service: Service | string;
-  /** Absolute path -> file; all of them reach the host in one run of applyCommand. */
+  service: string;
+  /** dsas-kit's on-host programs, installed before the service is applied. */
+  tools: Record<string, { mode: string; content: string }>;
+  /** Absolute path -> file. */
   files: Record<string, FileInput>;
-  /** Run with the files on stdin (one line each: PATH MODE OWNER GROUP BASE64). */
-  applyCommand: string;
-  /** Run on removal with the paths on stdin, one per line. */
-  removeCommand?: string;
-  /** Values whose change re-runs applyCommand even when the files are unchanged. */
+  /** COMMAND:PACKAGE installed where COMMAND is missing. */
+  needs: string[];
+  hooks: Hooks;
+  /** Apply even when no file changed. */
+  always?: boolean;
+  /** Values whose change re-runs the apply even when the files are unchanged. */
   triggers?: pulumi.Input<string>[];
+  /** The secret values the files hold, so the provider can blank them out of any message from the host. */
+  redact?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export class ServiceConfig extends pulumi.CustomResource {
@@ -54,97 +64,57 @@ export class ServiceConfig extends pulumi.CustomResource {
   }
 }
 
-/** Runs a command as root: directly when logged in as root, else with sudo. */
-export function asRoot(user: string, command: string): string {
-  return user === "root" ? command : `sudo -n ${command}`;
-}
+/** Secret values by config key name: Pulumi secrets, or plain values that are made secrets here. */
+export type SecretValues = Readonly<Record<string, pulumi.Input<string>>>;
 
-/** What each service's checker and reload need, as COMMAND:DEBIAN-PACKAGE. */
-const NEEDS: Record<Service, string[]> = {
-  dsas: [],
-  keepalived: ["keepalived:keepalived"],
-  ipvsadm: ["ipvsadm:ipvsadm"],
-  director: ["ipvsadm:ipvsadm"],
-  realserver: ["ip:iproute2"],
-  drbd: ["drbdadm:drbd-utils"],
-  squid: ["squid:squid"],
-  nginx: ["nginx:nginx-light"],
-};
-
-/** dsas-apply for a service, with the packages its daemon and files need. */
-export function applyCommand(user: string, service: Service, files: readonly Pick<HostFile, "needs">[] = []): string {
-  const needs = new Set([...NEEDS[service], ...files.flatMap((f) => f.needs ?? [])]);
-  return asRoot(user, [APPLY, service, ...needs].join(" "));
-}
-
-export function removeCommand(user: string, service: Service): string {
-  return asRoot(user, `${APPLY} --remove ${service}`);
-}
-
-/** The files input of a ServiceConfig; a secret file's content is wrapped as a secret. */
-export function filesInput(files: readonly DeployFile[]): Record<string, FileInput> {
-  return Object.fromEntries(files.map((f) => [f.path, { mode: f.mode, owner: f.owner, group: f.group, content: f.content }]));
-}
-
-/** A rendered file on its way to a host: a secret file's content is a secret Output. */
-export type DeployFile = Omit<HostFile, "content"> & { content: pulumi.Input<string> };
-
-/**
- * Renders with the real secret values only where a file holds one. Files with
- * no secret do not depend on the secrets' values (tested), so they stay plain
- * strings and their changes show in a preview.
- */
-export function renderDeployFiles(
-  render: (secret: (name: string) => string) => Record<string, HostFile[]>,
-  secrets: pulumi.Output<Record<string, string>>,
-): Record<string, DeployFile[]> {
-  const plain = render(() => "REDACTED");
-  const real = pulumi.secret(secrets.apply((values) => render((n) => {
-    if (!(n in values)) throw new Error(`secret '${n}' was not given`);
-    return values[n];
-  })));
-  return Object.fromEntries(Object.entries(plain).map(([host, files]) => [host, files.map((f) => f.secret
-    ? { ...f, content: real.apply((r) => r[host].find((x) => x.path === f.path)!.content) }
-    : f)]));
-}
-
-/** A host's files grouped by service, in the order they are applied. */
-export function byService(files: readonly DeployFile[]): Map<Service, DeployFile[]> {
-  const out = new Map<Service, DeployFile[]>();
-  for (const f of files) {
-    if (f.service === "dsas") continue;
-    out.set(f.service, [...(out.get(f.service) ?? []), f]);
-  }
-  return out;
-}
-
-/** The order services go on a host: IPVS modules and sysctls before the daemons that use them. */
-const SERVICE_ORDER: Service[] = ["director", "ipvsadm", "keepalived", "realserver", "drbd", "squid", "nginx"];
-
-export interface HostLike {
-  readonly name: string;
-  readonly user: string;
-  readonly connection: Connection;
-  readonly tool: pulumi.Resource;
+/** The value of each secret a unit's files refer to, as one secret Output. */
+function valuesFor(names: string[], secrets: SecretValues): pulumi.Output<Record<string, string>> {
+  return pulumi.secret(pulumi.all(Object.fromEntries(names.map((n) => {
+    if (!(n in secrets)) throw new Error(`secret '${n}' is referenced by the stack but was not given`);
+    return [n, secrets[n]];
+  }))));
 }
 
 /**
- * One ServiceConfig per service of a host, each after the one before it and
- * after `after`; returns them, last one last.
+ * The ServiceConfig of one unit of the plan: files with no secret are plain
+ * strings (so a preview shows their changes), a file holding a secret gets
+ * its values filled in as a secret Output.
  */
-export function deployServices(parent: pulumi.Resource, host: HostLike, files: readonly DeployFile[], after: pulumi.Resource[] = []): ServiceConfig[] {
-  const groups = byService(files);
-  const out: ServiceConfig[] = [];
-  for (const service of SERVICE_ORDER) {
-    const group = groups.get(service);
-    if (!group) continue;
-    out.push(new ServiceConfig(`${host.name}-${service}`, {
-      connection: host.connection,
-      service,
-      files: filesInput(group),
-      applyCommand: applyCommand(host.user, service, group),
-      removeCommand: removeCommand(host.user, service),
-    }, { parent, dependsOn: [host.tool, ...after, ...out.slice(-1)] }));
+export function deployUnit(name: string, unit: Unit, host: Host, secrets: SecretValues, opts: pulumi.CustomResourceOptions): ServiceConfig {
+  const names = [...new Set(unit.files.flatMap((f) => secretNames(f.content)))].sort();
+  const values = names.length ? valuesFor(names, secrets) : undefined;
+  const files = Object.fromEntries(unit.files.map((f) => [f.path, {
+    mode: f.mode, owner: f.owner, group: f.group,
+    content: f.secret ? values!.apply((v) => fill(f.content, (n) => v[n])) : f.content,
+  }]));
+  return new ServiceConfig(name, {
+    connection: host.connection,
+    service: unit.service.name,
+    tools: tools(),
+    files,
+    needs: needsOf(unit),
+    hooks: unit.hooks,
+    ...(unit.service.always ? { always: true } : {}),
+    ...(values ? { redact: values.apply((v) => Object.values(v)) } : {}),
+  }, opts);
+}
+
+/**
+ * Every unit of a component's slice as a ServiceConfig child of `parent`,
+ * named `${prefix}-HOST-SERVICE`, each after the units the plan puts before it.
+ * `former` gives the aliases of a unit's resource under an earlier name.
+ */
+export function deploySlice(parent: pulumi.Resource, prefix: string, slice: Slice, hosts: Readonly<Record<string, Host>>,
+  secrets: SecretValues, former: (unit: Unit) => pulumi.Input<pulumi.Alias>[] = () => []): Record<string, ServiceConfig> {
+  const done: Record<string, ServiceConfig> = {};
+  for (const unit of slice.units) {
+    const host = hosts[unit.host];
+    if (!host) throw new Error(`${prefix}: no Host given for ${unit.host}`);
+    done[unit.key] = deployUnit(`${prefix}-${unit.host}-${unit.service.name}`, unit, host, secrets, {
+      parent,
+      dependsOn: unit.after.map((k) => done[k]),
+      aliases: former(unit),
+    });
   }
-  return out;
+  return done;
 }

@@ -1,64 +1,48 @@
-// A whole stack from its validated topology: every host that has a part to
-// play, then the director pairs, the real servers pool by pool, the DRBD
-// pairs and the cache tiers.
+// A whole stack: every director pair, pool, DRBD pair and cache tier of a
+// normalized model, each deployed from its slice of one plan.
 import * as pulumi from "@pulumi/pulumi";
 import { CacheTier } from "./cache-tier.ts";
 import { DirectorPair } from "./director-pair.ts";
 import { DrbdPair } from "./drbd-pair.ts";
 import { Host } from "./host.ts";
-import { interfaces } from "./model/resolve.ts";
-import type { Topology as TopologyModel } from "./model/schema.ts";
-import { RealServer } from "./real-server.ts";
-import { renderRealServers } from "./render/realserver.ts";
-import { renderStack } from "./render/stack.ts";
+import type { Model } from "./model/normalize.ts";
+import { planStack, type Plan } from "./plan/plan.ts";
+import { Pool } from "./pool.ts";
+import type { SecretValues } from "./service-config.ts";
 
 export interface TopologyArgs {
-  /** The validated topology (parseTopology). */
-  topology: TopologyModel;
-  /** Every secret the topology references, by config key name. */
-  secrets: pulumi.Output<Record<string, string>>;
+  /** The stack's model (loadStack, or normalize(parseTopology(...))). */
+  readonly model: Model;
+  /** Values of every secret the model references, by config key name. */
+  readonly secrets: SecretValues;
+  /** The model's plan, if already made. @default - planStack(model) */
+  readonly plan?: Plan;
 }
 
 export class Topology extends pulumi.ComponentResource {
-  readonly hosts: Record<string, Host> = {};
-  readonly directorPairs: Record<string, DirectorPair> = {};
+  readonly hosts: Readonly<Record<string, Host>>;
+  readonly directorPairs: Readonly<Record<string, DirectorPair>>;
 
   constructor(name: string, args: TopologyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("dsas:stack:Topology", name, {}, opts);
-    const topo = args.topology;
-    // Only hosts with something to run are contacted.
-    for (const host of Object.keys(renderStack(topo, () => "REDACTED"))) {
-      const h = topo.hosts[host];
-      const key = h.ssh.privateKey?.secret;
-      this.hosts[host] = new Host(host, {
-        address: h.ssh.address ?? interfaces(h)[0].address,
-        port: h.ssh.port,
-        user: h.ssh.user,
-        privateKey: key ? args.secrets.apply((s) => s[key]) : undefined,
-        hostKey: h.ssh.hostKey,
-        insecureFirstContact: h.ssh.insecureFirstContact,
-      }, { parent: this });
+    const { model, secrets } = args;
+    const plan = args.plan ?? planStack(model);
+    const hosts = Object.fromEntries(Object.values(model.hosts).map((h) => [h.name, Host.fromModel(h, secrets)]));
+    const pick = (names: Iterable<string>) => Object.fromEntries([...names].map((n) => [n, hosts[n]]));
+    this.hosts = hosts;
+    this.directorPairs = Object.fromEntries(Object.values(model.directorPairs).map((p) => [p.name, new DirectorPair(p.name, {
+      settings: p, master: hosts[p.master], backup: hosts[p.backup], secrets, plan: plan.directorPairs[p.name],
+    }, { parent: this })]));
+    for (const pool of Object.values(model.pools)) {
+      if (!Object.keys(pool.members).length) continue;
+      new Pool(pool.name, { settings: pool, members: pick(Object.keys(pool.members)), plan: plan.pools[pool.name], formerParent: this }, { parent: this });
     }
-    for (const pair of Object.keys(topo.directorPairs).sort()) {
-      this.directorPairs[pair] = new DirectorPair(pair, { topology: topo, pair, hosts: this.hosts, secrets: args.secrets }, { parent: this });
+    for (const d of Object.values(model.drbdPairs)) {
+      new DrbdPair(d.name, { settings: d, nodes: pick(Object.keys(d.nodes)), secrets, plan: plan.drbdPairs[d.name] }, { parent: this });
     }
-    // One real server at a time within a pool, so a pool never loses more than one member to a change.
-    const realServers = renderRealServers(topo);
-    const done = new Set<string>();
-    for (const pool of Object.keys(topo.pools).sort()) {
-      let after: pulumi.Resource[] = [];
-      for (const member of Object.keys(topo.pools[pool].realServers).sort()) {
-        if (done.has(member) || !realServers[member]) continue;
-        done.add(member);
-        after = new RealServer(member, { topology: topo, host: this.hosts[member], after }, { parent: this }).done.slice(-1);
-      }
+    for (const c of Object.values(model.cacheTiers)) {
+      new CacheTier(c.name, { settings: c, hosts: pick([...c.squids, ...c.fronts]), plan: plan.cacheTiers[c.name] }, { parent: this });
     }
-    for (const pair of Object.keys(topo.drbdPairs).sort()) {
-      new DrbdPair(pair, { topology: topo, pair, hosts: this.hosts, secrets: args.secrets }, { parent: this });
-    }
-    for (const tier of Object.keys(topo.cacheTiers).sort()) {
-      new CacheTier(tier, { topology: topo, tier, hosts: this.hosts }, { parent: this });
-    }
-    this.registerOutputs({});
+    this.registerOutputs({ directorPairs: Object.keys(this.directorPairs) });
   }
 }

@@ -1,8 +1,10 @@
 # Shared paths and helpers for the set-up scripts; sourced, not run.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOCAL="$ROOT/.local"
-NODE_VERSION=24.21.0
-PULUMI_VERSION=3.274.1
+
+# A pinned version from package.json's "dsas" (or "version"): the one file of
+# versions the shell, TypeScript and the provider build all read. Needs a node.
+pin() { (cd "$ROOT" && "${NODE:-node}" -p "const p = require('./package.json'); '$1' === 'version' ? p.version : p.dsas['$1']"); }
 
 say() { printf '[dsas] %s\n' "$*" >&2; }
 die() { printf '[dsas] error: %s\n' "$*" >&2; exit 1; }

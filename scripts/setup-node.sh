@@ -9,6 +9,8 @@ if command -v node >/dev/null && node_ok node; then
   dirname "$(command -v node)"
   exit 0
 fi
+command -v node >/dev/null || die "node and npm are needed to fetch Node.js (apt-get install npm)"
+NODE_VERSION=$(pin node)
 dest="$LOCAL/node-$NODE_VERSION"
 if ! node_ok "$dest/bin/node"; then
   command -v npm >/dev/null || die "npm is needed to fetch Node.js $NODE_VERSION (apt-get install npm)"

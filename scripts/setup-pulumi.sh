@@ -6,6 +6,9 @@
 # Also builds dsas-kit's provider plugin and installs it into PULUMI_HOME.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+PULUMI_VERSION=$(pin pulumi)
+grep -q "github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION\$" "$ROOT/scripts/pulumi/cli/go.mod" \
+  || die "scripts/pulumi/cli/go.mod must pin github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION, the version package.json names (dsas.pulumi)"
 
 if command -v pulumi >/dev/null && [[ "$(pulumi version 2>/dev/null)" == v3.* ]] \
    && [[ "$(command -v pulumi)" != "$LOCAL"/* ]]; then
@@ -35,12 +38,12 @@ build() {
 build cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "v$PULUMI_VERSION"
 # The language host's own module is not served by the proxy; sdk/v3 up to v3.68.0
 # still carried it as a package, and it speaks the same language-host protocol.
-build language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs v3.68.0
+build language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "v$(pin pulumiLanguageHost)"
 ln -sf cli.real "$bin/pulumi"
 ln -sf language-nodejs.real "$bin/pulumi-language-nodejs"
 
-# dsas-kit's own provider (provider/), at the version components/service-config.ts asks for.
-want=$(sed -n 's/^export const PROVIDER_VERSION = "\(.*\)";$/\1/p' "$ROOT/components/service-config.ts")
+# dsas-kit's own provider (provider/), at the package's version, which the components ask for.
+want=$(pin version)
 stamp=$(cat "$ROOT"/provider/go.mod "$ROOT"/provider/go.sum "$ROOT"/provider/*.go | sha256sum | cut -c1-16)
 export PULUMI_HOME="${PULUMI_HOME:-$LOCAL/pulumi-home}"
 if [[ "$(cat "$LOCAL/provider/stamp" 2>/dev/null)" != "$want $stamp" || ! -x "$PULUMI_HOME/plugins/resource-dsas-v$want/pulumi-resource-dsas" ]]; then

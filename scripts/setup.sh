@@ -5,9 +5,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Daemons whose own checkers validate rendered configs, the tools they need,
-# and what builds and runs the lab VMs.
+# what reads and tests the on-host programs, and what builds and runs the lab VMs.
 DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm
-  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client graphviz)
+  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client graphviz shellcheck bats)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

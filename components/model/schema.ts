@@ -21,15 +21,21 @@ const absPath = z.string().regex(/^\/[^\s"'\\]*$/, "must be an absolute path wit
 const extraConfig = z.array(z.string()).default([])
   .describe("Lines added verbatim at the end of this block, for options the model does not cover yet.");
 
-export const secretRef = z.strictObject({
+/** What a secret is used for, which decides what its value may hold (model/secrets.ts). */
+export type SecretKind = "vrrpPassword" | "drbdSharedSecret" | "mysqlPassword" | "sshPrivateKey";
+
+/** A reference to a secret config key; the parsed value also says what the secret is for. */
+export const secretRef = (kind: SecretKind) => z.strictObject({
   secret: name("config key").describe("Name of a secret stack config key (`pulumi config set --secret NAME ...`)."),
-}).describe("A reference to a Pulumi secret in the stack config; the value never appears in the topology.");
+}).transform((r) => ({ secret: r.secret, kind }))
+  .describe("A reference to a Pulumi secret in the stack config; the value never appears in the topology.");
+export type SecretRef = z.infer<ReturnType<typeof secretRef>>;
 
 export const sshConnection = z.strictObject({
   address: z.string().min(1).optional().describe("Address sshd listens on. @default the host's first interface address"),
   port: port.default(22).describe("sshd port."),
   user: z.string().min(1).default("root").describe("Login user; must be root or have passwordless sudo."),
-  privateKey: secretRef.optional().describe("Private key for the login. @default - the SSH agent"),
+  privateKey: secretRef("sshPrivateKey").optional().describe("Private key for the login. @default - the SSH agent"),
   hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+$/, "must be one public host key line such as 'ssh-ed25519 AAAA...'")
     .optional().describe("The host's pinned public host key; a mismatch fails before any command runs."),
   insecureFirstContact: z.boolean().default(false)
@@ -75,7 +81,7 @@ export const vrrpInstance = z.strictObject({
   advertInt: seconds(0.01, 255).default(1).describe("Seconds between adverts; below 1 needs vrrpVersion 3."),
   vrrpVersion: z.union([z.literal(2), z.literal(3)]).default(2).describe("VRRP version; 3 allows sub-second adverts and has no authentication."),
   virtualIps: z.array(ipv4).min(1, "must list at least one VIP").describe("Addresses that move with mastership; the prefix comes from the interface."),
-  authentication: secretRef.optional().describe("VRRPv2 PASS authentication (at most 8 characters). @default - none"),
+  authentication: secretRef("vrrpPassword").optional().describe("VRRPv2 PASS authentication (at most 8 characters). @default - none"),
   unicast: z.boolean().default(false).describe("Send adverts to the other director's address instead of multicast."),
   nopreempt: z.boolean().default(false).describe("A recovered higher-priority director does not take mastership back."),
   preemptDelay: int(0, 1000).optional().describe("Seconds a recovered master waits before preempting."),
@@ -127,7 +133,7 @@ export const mysqlReplicationCheck = z.strictObject({
   type: z.literal("MYSQL_REPLICATION"),
   maxLagSeconds: int(0, 86400).default(30).describe("A replica lagging more than this is taken out of the pool."),
   user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, "must be a MySQL user name").default("dsas_check").describe("MySQL user with REPLICATION CLIENT."),
-  password: secretRef.describe("That user's password; written to a 0600 file on the directors, never on a command line."),
+  password: secretRef("mysqlPassword").describe("That user's password; written to a 0600 file on the directors, never on a command line."),
   timeout: seconds(1, 3600).default(5).describe("Seconds before a check counts as failed."),
 });
 export const check = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, miscCheck, mysqlReplicationCheck],
@@ -143,7 +149,7 @@ export const pool = z.strictObject({
   port: port.describe("Port the real servers serve on."),
   realServers: z.record(name("host"), realServer.prefault({})).refine((r) => Object.keys(r).length > 0, "must list at least one real server")
     .describe("Hosts in the pool, by host name."),
-  checks: z.array(check).default([])
+  checks: z.array(check).prefault([])
     .describe("Checks run by keepalived on the directors; all must pass. At least one when a pair with `ipvs: keepalived` serves the pool; static rules have none."),
   drainSeconds: int(0, 86400).default(60).describe("On removal, wait this long at weight 0 for connections to finish."),
 });
@@ -209,7 +215,7 @@ export const drbdPair = z.strictObject({
   metaDisk: z.union([z.literal("internal"), absPath]).default("internal").describe("Where DRBD metadata lives."),
   port: int(1024, 65535).default(7788).describe("Replication TCP port."),
   protocol: z.enum(["A", "B", "C"]).default("C").describe("C is synchronous: no acknowledged write is lost."),
-  sharedSecret: secretRef.describe("Peer authentication secret."),
+  sharedSecret: secretRef("drbdSharedSecret").describe("Peer authentication secret."),
   cramHmacAlg: z.enum(["sha1", "sha256", "sha512"]).default("sha256").describe("Digest for peer authentication with the shared secret."),
   afterSplitBrain: z.strictObject(afterSb).prefault({ zeroPrimaries: "disconnect", onePrimary: "disconnect", twoPrimaries: "disconnect" })
     .describe("Automatic split-brain recovery; anything but disconnect can discard data."),
@@ -251,9 +257,9 @@ export const cacheTier = z.strictObject({
 export const topology = z.strictObject({
   hosts: z.record(name("host"), host).refine((r) => Object.keys(r).length > 0, "must define at least one host")
     .describe("Every machine of the stack, by host name."),
-  directorPairs: z.record(name("director pair"), directorPair).default({}).describe("Active/backup LVS director pairs, by name."),
-  pools: z.record(name("pool"), pool).default({}).describe("Pools of real servers with their health checks, by name."),
-  drbdPairs: z.record(name("DRBD pair"), drbdPair).default({}).describe("DRBD-mirrored storage pairs, by name."),
+  directorPairs: z.record(name("director pair"), directorPair).prefault({}).describe("Active/backup LVS director pairs, by name."),
+  pools: z.record(name("pool"), pool).prefault({}).describe("Pools of real servers with their health checks, by name."),
+  drbdPairs: z.record(name("DRBD pair"), drbdPair).prefault({}).describe("DRBD-mirrored storage pairs, by name."),
   cacheTiers: z.record(name("cache tier"), cacheTier).default({}).describe("Image cache tiers: squid nodes behind nginx fronts, by name."),
 });
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { inSubnet, networkOf, parseCidr } from "./net.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
-import { topology, type Topology } from "./schema.ts";
+import { topology, type SecretKind, type Topology } from "./schema.ts";
 
 type Path = (string | number)[];
 type Report = (path: Path, message: string) => void;
@@ -213,15 +213,24 @@ export function parseTopology(raw: unknown, root = "topology"): Topology {
   throw new TopologyError(r.error.issues.map((i) => `${pathText(root, i.path)} ${describeIssue(i)}`));
 }
 
-/** Every secret the topology references, with where it is referenced. */
-export function secretRefs(t: Topology): { name: string; path: string }[] {
-  const found: { name: string; path: string }[] = [];
+export interface SecretUse {
+  /** The config key's name. */
+  readonly name: string;
+  readonly kind: SecretKind;
+  /** Where the topology references it, e.g. topology.directorPairs.lb.instances.VI_EXT.authentication. */
+  readonly path: string;
+}
+
+/** Every secret the topology references, with what for and where. */
+export function secretRefs(t: Topology): SecretUse[] {
+  const found: SecretUse[] = [];
   const walk = (v: unknown, path: PropertyKey[]) => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
-      if (Object.keys(o).length === 1 && typeof o.secret === "string") found.push({ name: o.secret, path: pathText("topology", path) });
-      else for (const [k, x] of Object.entries(o)) walk(x, [...path, k]);
+      if (typeof o.secret === "string" && typeof o.kind === "string" && Object.keys(o).length === 2) {
+        found.push({ name: o.secret, kind: o.kind as SecretKind, path: pathText("topology", path) });
+      } else for (const [k, x] of Object.entries(o)) walk(x, [...path, k]);
     }
   };
   walk(t, []);

@@ -3,11 +3,10 @@
 // DRBD pairs and cache tiers. Pure, like every renderer; `dsas diagram` hands
 // the text to Graphviz's dot for SVG.
 import { networkOf } from "../model/net.ts";
-import { interfaces } from "../model/resolve.ts";
-import type { Topology } from "../model/schema.ts";
+import type { Model } from "../model/normalize.ts";
 import { template } from "./files.ts";
 
-export function diagramDot(topo: Topology): string {
+export function diagramDot(topo: Model): string {
   const roles = new Map<string, string[]>();
   const role = (host: string, what: string) => roles.set(host, [...new Set([...(roles.get(host) ?? []), what])]);
   const edges: { from: string; to: string; attrs: string }[] = [];
@@ -15,7 +14,7 @@ export function diagramDot(topo: Topology): string {
 
   const segments = new Set<string>();
   for (const [name, host] of Object.entries(topo.hosts)) {
-    for (const i of interfaces(host)) {
+    for (const i of host.nics) {
       const net = `${networkOf(i.address, i.prefix)}/${i.prefix}`;
       segments.add(net);
       edges.push({ from: name, to: segmentId(net), attrs: `label=${JSON.stringify(`${i.iface} .${i.address.split(".")[3]}`)}, color="#9aa7b8"` });
@@ -28,7 +27,7 @@ export function diagramDot(topo: Topology): string {
     const vips = Object.values(pair.instances).flatMap((i) => i.virtualIps);
     const virtualServers = Object.entries(pair.virtualServers).sort(([a], [b]) => a.localeCompare(b)).map(([vsName, vs]) => {
       const id = `${name}/${vsName}`;
-      for (const member of Object.keys(topo.pools[vs.pool].realServers).sort()) {
+      for (const member of vs.realServers.map((r) => r.host)) {
         role(member, `real server (${vs.pool})`);
         edges.push({ from: id, to: member, attrs: `label=${JSON.stringify(vs.lbKind)}, style=dashed, color="#c0392b", fontcolor="#c0392b"` });
       }
@@ -45,7 +44,7 @@ export function diagramDot(topo: Topology): string {
   for (const [name, pair] of Object.entries(topo.drbdPairs).sort(([a], [b]) => a.localeCompare(b))) {
     const [a, b] = Object.keys(pair.nodes).sort();
     for (const n of [a, b]) role(n, `DRBD ${name}${n === pair.initialSyncSource ? " (initial sync source)" : ""}`);
-    edges.push({ from: a, to: b, attrs: `label=${JSON.stringify(`DRBD ${pair.resource ?? name}, protocol ${pair.protocol}`)}, style=bold, color="#1f6fb2", fontcolor="#1f6fb2"` });
+    edges.push({ from: a, to: b, attrs: `label=${JSON.stringify(`DRBD ${pair.resource}, protocol ${pair.protocol}`)}, style=bold, color="#1f6fb2", fontcolor="#1f6fb2"` });
   }
   for (const [name, tier] of Object.entries(topo.cacheTiers).sort(([a], [b]) => a.localeCompare(b))) {
     for (const f of tier.fronts) role(f, `nginx front (${name})`);

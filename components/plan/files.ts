@@ -1,38 +1,35 @@
-// What a renderer produces: files for one host, grouped by the service that
-// owns them, and the handlebars environment every template is compiled in.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// What the plan is made of: files for one host, the handlebars environment
+// every config template is compiled in, the on-host programs of libexec/, and
+// the tokens that stand for secret values until a file is deployed.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import Handlebars from "handlebars";
-
-export type Service = "dsas" | "keepalived" | "ipvsadm" | "director" | "realserver" | "drbd" | "squid" | "nginx";
 
 /** Where dsas-kit's own programs live on a host. */
 export const LIBEXEC = "/usr/local/libexec/dsas";
-/** The on-host program that checks, swaps, reloads and rolls back a service's files. */
-export const APPLY = `${LIBEXEC}/dsas-apply`;
+
+/** The folder holding package.json, templates/ and libexec/, from the sources or from an installed package. */
+export const PACKAGE_ROOT = (() => {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "libexec")) && existsSync(join(dir, "package.json"))) return dir;
+  }
+  throw new Error(`dsas-kit: no package root with templates/ and libexec/ above ${import.meta.dirname}`);
+})();
 
 export interface HostFile {
-  readonly service: Service;
   /** Absolute path on the host. */
   readonly path: string;
   /** Octal permission bits, e.g. "0644". Files holding a secret are "0600". */
   readonly mode: string;
   readonly owner: string;
   readonly group: string;
+  /** The text, with a secret token (secretToken) where a secret's value goes. */
   readonly content: string;
-  /** True when content holds a secret value: it must stay a Pulumi secret. */
+  /** True when content holds a secret: it stays a Pulumi secret. */
   readonly secret: boolean;
   /** A command this file runs and the Debian package that has it, "COMMAND:PACKAGE". */
   readonly needs?: string;
 }
-
-/** Host name -> its files, sorted by path. */
-export type RenderedStack = Record<string, HostFile[]>;
-
-/** Looks up a secret's value by its config key name. */
-export type SecretValues = (name: string) => string;
-
-export const TEMPLATE_DIR = join(import.meta.dirname, "../../templates");
 
 const hbs = Handlebars.create();
 hbs.registerHelper("join", (items: unknown[], sep: unknown) => items.join(typeof sep === "string" ? sep : " "));
@@ -44,21 +41,51 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 export function template(name: string, view: object): string {
   let t = compiled.get(name);
   if (!t) {
-    t = hbs.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { strict: true, noEscape: true });
+    t = hbs.compile(readFileSync(join(PACKAGE_ROOT, "templates", name), "utf8"), { strict: true, noEscape: true });
     compiled.set(name, t);
   }
   return t(view);
 }
 
-export function file(service: Service, path: string, content: string, opts: Partial<Pick<HostFile, "mode" | "owner" | "group" | "secret" | "needs">> = {}): HostFile {
-  const secret = opts.secret ?? false;
-  return {
-    service, path, content, secret, mode: opts.mode ?? (secret ? "0600" : "0644"), owner: opts.owner ?? "root", group: opts.group ?? "root",
-    ...(opts.needs ? { needs: opts.needs } : {}),
-  };
+const programs = new Map<string, string>();
+
+/** An on-host program of libexec/, as it is. */
+export function program(name: string): string {
+  let text = programs.get(name);
+  if (text === undefined) programs.set(name, text = readFileSync(join(PACKAGE_ROOT, "libexec", name), "utf8"));
+  return text;
 }
 
-/** The form dsas-apply reads on stdin: one line per file, the content in base64. */
-export function bundle(files: readonly HostFile[]): string {
-  return files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${Buffer.from(f.content).toString("base64")}\n`).join("");
+/** Secret values stay out of every plan: a file holds this token where the value goes, filled in at deployment. */
+export type SecretFormat = "raw" | "mysql-option";
+const TOKEN = /\0dsas-secret:([A-Za-z][A-Za-z0-9_.-]*):(raw|mysql-option)\0/g;
+
+export function secretToken(name: string, format: SecretFormat = "raw"): string {
+  return `\0dsas-secret:${name}:${format}\0`;
+}
+
+/** The secrets a text refers to. */
+export function secretNames(content: string): string[] {
+  return [...new Set([...content.matchAll(TOKEN)].map((m) => m[1]))].sort();
+}
+
+// How a value is written where the file needs it quoted.
+const FORMATS: Record<SecretFormat, (v: string) => string> = {
+  raw: (v) => v,
+  "mysql-option": (v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+};
+
+/** The text with each token replaced by its secret's value. */
+export function fill(content: string, value: (name: string) => string): string {
+  return content.replace(TOKEN, (_, name: string, format: SecretFormat) => FORMATS[format](value(name)));
+}
+
+export function file(path: string, content: string, opts: Partial<Pick<HostFile, "mode" | "owner" | "group" | "needs">> = {}): HostFile {
+  const secret = secretNames(content).length > 0;
+  const mode = opts.mode ?? (secret ? "0600" : "0644");
+  if (secret && !/^0[0-7]00$/.test(mode)) throw new Error(`${path} holds a secret, so only its owner may read it, not mode ${mode}`);
+  return {
+    path, content, secret, mode, owner: opts.owner ?? "root", group: opts.group ?? "root",
+    ...(opts.needs ? { needs: opts.needs } : {}),
+  };
 }

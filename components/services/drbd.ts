@@ -1,46 +1,55 @@
-// The resource file of a DRBD pair, in DRBD 8.4 syntax (the lab kernel's
-// module is 8.4; drbd-utils 9 hands such a config to its 8.4 parser). Both
-// nodes get the same bytes, as drbdadm expects. Nothing here mounts the
-// device: only the service on the Primary does, never the boot.
-import { drbdAddress } from "../model/resolve.ts";
-import type { Topology } from "../model/schema.ts";
-import { file, LIBEXEC, template, type HostFile, type SecretValues } from "./files.ts";
+// A DRBD resource on both nodes of a pair, in DRBD 8.4 syntax (the lab
+// kernel's module is 8.4; drbd-utils 9 hands such a config to its 8.4
+// parser). Both nodes get the same bytes, as drbdadm expects. dsas-drbd
+// brings the resource up without risking data (metadata only where none
+// exists; a running resource adjusted, never moved to another disk), on both
+// nodes at once; then the named initial sync source alone is promoted, which
+// forces Primary only on first set-up. Nothing here mounts the device, and
+// removal leaves the disks and their data as they are.
+import type { DrbdPairModel } from "../model/normalize.ts";
+import { file, LIBEXEC, program, secretToken, template } from "../plan/files.ts";
+import type { Service, UnitDraft } from "./service.ts";
+
+export const drbd: Service = { name: "drbd", phase: 50, needs: ["drbdadm:drbd-utils"], rollout: "all hosts at once" };
+export const drbdPromote: Service = { name: "drbd-promote", phase: 51, needs: ["drbdadm:drbd-utils"], rollout: "after the others", always: true };
 
 export const DRBD_DIR = "/etc/drbd.d";
 /** The on-host steps that bring a resource up without risking data. */
 export const DRBD_TOOL = `${LIBEXEC}/dsas-drbd`;
 
-/** The secret goes inside a double-quoted drbd.conf string; one that would need escaping is refused, not escaped on a guess at drbdadm's rules. */
-function sharedSecret(key: string, value: string): string {
-  if (/["\\\n]/.test(value)) {
-    throw new Error(`secret '${key}' contains a double quote, backslash or newline, which a DRBD shared-secret cannot hold; choose another value`);
-  }
-  // The kernel takes at most 63 bytes; drbdadm-84 does not check, so a longer one would only fail once handed to the kernel.
-  const bytes = Buffer.byteLength(value);
-  if (bytes < 1 || bytes > 63) throw new Error(`secret '${key}' must be 1..63 bytes for a DRBD shared-secret, got ${bytes}`);
-  return value;
-}
-
-export function renderDrbdPair(topo: Topology, name: string, secrets: SecretValues): Record<string, HostFile[]> {
-  const pair = topo.drbdPairs[name];
-  const resource = pair.resource ?? name;
-  const hosts = Object.keys(pair.nodes).sort();
-  const content = template("drbd.res.hbs", {
-    pair: name,
-    resource,
+export function resourceFile(pair: DrbdPairModel): string {
+  return template("drbd.res.hbs", {
+    pair: pair.name,
+    resource: pair.resource,
     protocol: pair.protocol,
     cramHmacAlg: pair.cramHmacAlg,
-    sharedSecret: sharedSecret(pair.sharedSecret.secret, secrets(pair.sharedSecret.secret)),
+    sharedSecret: secretToken(pair.sharedSecret.secret),
     afterSplitBrain: pair.afterSplitBrain,
     extraNetConfig: pair.extraNetConfig,
     resyncRate: pair.resyncRate ?? null,
     splitBrainNotify: pair.splitBrainNotify,
-    nodes: hosts.map((host) => {
-      const a = drbdAddress(topo, pair.nodes, host);
-      if (!a.ok) throw new Error(`unvalidated topology: ${host} ${a.reason}`);
-      return { host, device: pair.device, disk: pair.nodes[host].disk, address: a.value, port: pair.port, metaDisk: pair.metaDisk };
-    }),
+    nodes: Object.entries(pair.nodes).sort(([a], [b]) => a.localeCompare(b)).map(([host, n]) => ({
+      host, device: pair.device, disk: n.disk, address: n.address, port: pair.port, metaDisk: pair.metaDisk,
+    })),
   });
-  const tool = file("drbd", DRBD_TOOL, template("dsas-drbd.sh.hbs", {}), { mode: "0755" });
-  return Object.fromEntries(hosts.map((h) => [h, [file("drbd", `${DRBD_DIR}/${resource}.res`, content, { secret: true }), tool]]));
+}
+
+export function drbdUnit(pair: DrbdPairModel, host: string): UnitDraft {
+  return {
+    host,
+    service: drbd,
+    hooks: { check: "drbdadm dump all >/dev/null", apply: `${DRBD_TOOL} prepare ${pair.resource}` },
+    files: [file(`${DRBD_DIR}/${pair.resource}.res`, resourceFile(pair)), file(DRBD_TOOL, program("dsas-drbd"), { mode: "0755" })],
+  };
+}
+
+/** The initial sync source's one-time promotion, with the filesystem made on first set-up if the stack asks. */
+export function promoteUnit(pair: DrbdPairModel): UnitDraft {
+  const fs = pair.filesystem?.create ? ` ${pair.filesystem.type}` : "";
+  return {
+    host: pair.initialSyncSource,
+    service: drbdPromote,
+    hooks: { apply: `${DRBD_TOOL} promote ${pair.resource}${fs}` },
+    files: [],
+  };
 }

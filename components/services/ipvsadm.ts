@@ -1,10 +1,17 @@
-// Static IPVS rules in `ipvsadm-save -n` form (no comments: ipvsadm -R takes
-// every line as rule arguments), loadable with `ipvsadm -R`:
-// the same services, schedulers, methods, real servers and weights as the
-// keepalived virtual servers of the pair, without health checks.
-import { realServerAddress } from "../model/resolve.ts";
-import type { Topology } from "../model/schema.ts";
-import { template } from "./files.ts";
+// Static IPVS rules for a director pair with `ipvs: static`: the same services,
+// schedulers, methods, real servers and weights as the keepalived virtual
+// servers would be, without health checks, in `ipvsadm-save -n` form (no
+// comments: ipvsadm -R reads every line as rule arguments). dsas-ipvs-sync
+// brings the kernel's table to them in place; a leaving real server is
+// drained first.
+import type { DirectorPairModel } from "../model/normalize.ts";
+import { file, template } from "../plan/files.ts";
+import type { Service, UnitDraft } from "./service.ts";
+
+export const ipvsadm: Service = { name: "ipvsadm", phase: 20, needs: ["ipvsadm:ipvsadm"], rollout: "one host at a time" };
+
+export const IPVSADM_RULES = "/etc/ipvsadm.rules";
+export const IPVSADM_DRAIN = "/etc/ipvsadm.drain";
 
 const METHOD = { NAT: "-m", DR: "-g", TUN: "-i" } as const;
 const PROTOCOL = { TCP: "-t", UDP: "-u" } as const;
@@ -19,29 +26,22 @@ export interface IpvsService {
 }
 
 /** The IPVS table a pair's virtual servers describe, in a stable order. */
-export function ipvsServices(topo: Topology, pairName: string): IpvsService[] {
-  const pair = topo.directorPairs[pairName];
+export function ipvsServices(pair: DirectorPairModel): IpvsService[] {
   return Object.values(pair.virtualServers)
-    .map((vs) => {
-      const pool = topo.pools[vs.pool];
-      return {
-        protocol: vs.protocol,
-        vip: vs.vip,
-        port: vs.port,
-        scheduler: vs.lbAlgo,
-        persistence: vs.persistenceTimeout,
-        reals: Object.entries(pool.realServers).map(([host, rs]) => {
-          const r = realServerAddress(topo, pair, vs, host);
-          if (!r.ok) throw new Error(`unvalidated topology: ${host} ${r.reason}`);
-          return { address: r.value, port: pool.port, method: vs.lbKind, weight: rs.weight, drainSeconds: pool.drainSeconds };
-        }).sort((a, b) => a.address.localeCompare(b.address)),
-      };
-    })
+    .map((vs) => ({
+      protocol: vs.protocol,
+      vip: vs.vip,
+      port: vs.port,
+      scheduler: vs.lbAlgo,
+      persistence: vs.persistenceTimeout,
+      reals: vs.realServers.map((r) => ({ address: r.address, port: r.port, method: vs.lbKind, weight: r.weight, drainSeconds: r.drainSeconds }))
+        .sort((a, b) => a.address.localeCompare(b.address)),
+    }))
     .sort((a, b) => `${a.vip}:${a.port}/${a.protocol}`.localeCompare(`${b.vip}:${b.port}/${b.protocol}`));
 }
 
-export function ipvsadmRules(topo: Topology, pairName: string): string {
-  const services = ipvsServices(topo, pairName).map((s) => {
+export function ipvsadmRules(pair: DirectorPairModel): string {
+  const services = ipvsServices(pair).map((s) => {
     const svc = `${PROTOCOL[s.protocol]} ${s.vip}:${s.port}`;
     return {
       add: `-A ${svc} -s ${s.scheduler}${s.persistence ? ` -p ${s.persistence}` : ""}`,
@@ -51,9 +51,22 @@ export function ipvsadmRules(topo: Topology, pairName: string): string {
   return template("ipvsadm.rules.hbs", { services });
 }
 
-/** Every real server of the pair's table with how long to drain it when it leaves: what dsas-apply reads before a removal. */
-export function drainList(topo: Topology, pairName: string): string {
-  const reals = ipvsServices(topo, pairName).flatMap((s) => s.reals.map((r) =>
+/** Every real server of the pair's table with how long to drain it when it leaves: what dsas-drain reads before a removal. */
+export function drainList(pair: DirectorPairModel): string {
+  const reals = ipvsServices(pair).flatMap((s) => s.reals.map((r) =>
     `${PROTOCOL[s.protocol]} ${s.vip}:${s.port} ${r.address}:${r.port} ${r.drainSeconds}`));
   return template("ipvs-drain.hbs", { reals });
+}
+
+export function ipvsadmUnit(pair: DirectorPairModel, host: string): UnitDraft {
+  return {
+    host,
+    service: ipvsadm,
+    hooks: { prepare: `dsas-drain ${IPVSADM_DRAIN}`, apply: `dsas-ipvs-sync ${IPVSADM_RULES}` },
+    files: [
+      file(IPVSADM_RULES, ipvsadmRules(pair)),
+      file("/etc/default/ipvsadm", template("ipvsadm-default.hbs", { pair: pair.name })),
+      file(IPVSADM_DRAIN, drainList(pair)),
+    ],
+  };
 }

@@ -1,19 +1,35 @@
-// Files for the two directors of a pair: keepalived.conf (VRRP and, unless the
-// pair uses static rules, the checked virtual servers), secrets in 0600 files
-// it includes, the MySQL replication check, kernel settings, and for a static
-// pair the ipvsadm rules.
-import { interfaceOnSegmentOf, realServerAddress } from "../model/resolve.ts";
-import type { Check, DirectorPair, Topology, VirtualServer } from "../model/schema.ts";
-import { file, LIBEXEC, template, type HostFile, type SecretValues } from "./files.ts";
-import { drainList, ipvsadmRules } from "./ipvsadm.ts";
+// keepalived on the two directors of a pair: keepalived.conf (VRRP and,
+// unless the pair uses static rules, the checked virtual servers), the VRRP
+// passwords in 0600 files it includes, the MySQL replication check and its
+// credentials, and the drain list. Checked with `keepalived -t` against the
+// new files, reloaded (never restarted) after a leaving real server drained.
+import type { DirectorPairModel, HostModel } from "../model/normalize.ts";
+import { interfaceOnSegmentOf } from "../model/resolve.ts";
+import type { Check } from "../model/schema.ts";
+import { file, LIBEXEC, program, secretToken, template, type HostFile } from "../plan/files.ts";
+import { drainList } from "./ipvsadm.ts";
+import type { Service, UnitDraft } from "./service.ts";
+
+export const keepalived: Service = { name: "keepalived", phase: 30, needs: ["keepalived:keepalived"], rollout: "one host at a time" };
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const SECRET_DIR = "/etc/keepalived/dsas";
 export const MYSQL_CHECK = `${LIBEXEC}/mysql-replication-check`;
-/** What dsas-apply drains before a real server leaves the table, for keepalived and for static rules. */
-export const DRAIN_LIST = { keepalived: `${SECRET_DIR}/drain.list`, ipvsadm: "/etc/ipvsadm.drain" } as const;
+/** What dsas-drain reads before a real server leaves keepalived's table. */
+export const DRAIN_LIST = `${SECRET_DIR}/drain.list`;
+
+const HOOKS = {
+  check: `keepalived -t -f ${KEEPALIVED_CONF}`,
+  prepare: `dsas-drain ${DRAIN_LIST}`,
+  apply: "dsas-reload keepalived",
+  remove: "systemctl disable -q --now keepalived",
+};
 
 const q = (s: string) => JSON.stringify(s);
+
+export function mysqlCredentialsPath(pool: string): string {
+  return `${SECRET_DIR}/mysql-${pool}.cnf`;
+}
 
 function checkBlock(c: Check, pool: string, address: string, port: number) {
   const retries = (x: { connectTimeout: number; retry: number; delayBeforeRetry: number }) =>
@@ -41,23 +57,8 @@ function checkBlock(c: Check, pool: string, address: string, port: number) {
   }
 }
 
-/** A double-quoted MySQL option-file value; a newline cannot be quoted there. */
-function optionFileValue(name: string, value: string): string {
-  if (/[\r\n]/.test(value)) throw new Error(`secret '${name}' contains a line break, which a MySQL option file cannot hold`);
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-/** keepalived reads auth_pass as one word and silently truncates it to 8 characters. */
-function vrrpPassword(name: string, value: string): string {
-  if (!/^[\x21-\x7e]{1,8}$/.test(value)) throw new Error(`secret '${name}' must be 1..8 printable characters without spaces for VRRP PASS authentication`);
-  return value;
-}
-
-export function mysqlCredentialsPath(pool: string): string {
-  return `${SECRET_DIR}/mysql-${pool}.cnf`;
-}
-
-function notifyLines(n: DirectorPair["instances"][string]["notify"]): string[] {
+type Notify = DirectorPairModel["instances"][string]["notify"];
+function notifyLines(n: Notify): string[] {
   if (!n) return [];
   return [
     ...(n.master ? [`notify_master ${q(n.master)}`] : []),
@@ -68,116 +69,89 @@ function notifyLines(n: DirectorPair["instances"][string]["notify"]): string[] {
   ];
 }
 
-function virtualServerView(topo: Topology, pair: DirectorPair, name: string, vs: VirtualServer) {
-  const pool = topo.pools[vs.pool];
-  return {
+const sorted = <T>(r: Record<string, T>) => Object.entries(r).sort(([a], [b]) => a.localeCompare(b));
+
+function conf(pair: DirectorPairModel, role: "master" | "backup", host: HostModel, peer: HostModel, authFile: (instance: string) => string): string {
+  const instances = sorted(pair.instances).map(([name, inst]) => ({
     name,
-    pool: vs.pool,
-    vip: vs.vip,
-    port: vs.port,
-    delayLoop: vs.delayLoop,
-    lbAlgo: vs.lbAlgo,
-    lbKind: vs.lbKind,
-    protocol: vs.protocol,
-    persistenceTimeout: vs.persistenceTimeout || null,
-    quorum: vs.quorum ?? null,
-    hysteresis: vs.hysteresis ?? null,
-    sorryServer: vs.sorryServer ? `${vs.sorryServer.address} ${vs.sorryServer.port}` : null,
-    extraConfig: vs.extraConfig,
-    realServers: Object.entries(pool.realServers).sort(([a], [b]) => a.localeCompare(b)).map(([host, rs]) => {
-      const r = realServerAddress(topo, pair, vs, host);
-      if (!r.ok) throw new Error(`unvalidated topology: ${host} ${r.reason}`);
-      return { host, address: r.value, port: pool.port, weight: rs.weight, checks: pool.checks.map((c) => checkBlock(c, vs.pool, r.value, pool.port)) };
-    }),
-  };
+    // keepalived ignores nopreempt and preempt_delay unless both start as BACKUP.
+    state: role === "master" && !inst.nopreempt && inst.preemptDelay === undefined ? "MASTER" : "BACKUP",
+    interface: inst.interface,
+    virtualRouterId: inst.virtualRouterId,
+    priority: inst.priority[role],
+    advertInt: inst.advertInt,
+    version3: inst.vrrpVersion === 3,
+    nopreempt: inst.nopreempt,
+    preemptDelay: inst.preemptDelay ?? null,
+    unicastSrc: host.interfaces[inst.interface].split("/")[0],
+    unicastPeer: inst.unicast ? peer.interfaces[inst.interface].split("/")[0] : null,
+    authFile: inst.authentication ? authFile(name) : null,
+    garp: inst.garp,
+    virtualIps: inst.virtualIps.map((vip) => `${vip}/${(interfaceOnSegmentOf(host, inst.virtualIps[0]) ?? { prefix: 32 }).prefix} dev ${inst.interface}`),
+    trackInterfaces: inst.trackInterfaces,
+    trackScripts: inst.trackScripts,
+    notify: notifyLines(inst.notify),
+    extraConfig: inst.extraConfig,
+  }));
+  return template("keepalived.conf.hbs", {
+    pair: pair.name,
+    role,
+    host: host.name,
+    routerId: pair.routerIds ? host.name : null,
+    scriptUser: pair.scriptUser,
+    skipCheckAdvAddr: pair.skipCheckAdvAddr,
+    reloadCheckConfig: pair.reloadCheckConfig,
+    lvsSyncDaemon: pair.lvsSyncDaemon
+      ? `${pair.lvsSyncDaemon.interface} ${pair.lvsSyncDaemon.instance}${pair.lvsSyncDaemon.syncId !== undefined ? ` id ${pair.lvsSyncDaemon.syncId}` : ""}`
+      : null,
+    extraGlobalConfig: pair.extraGlobalConfig,
+    scripts: sorted(pair.scripts).map(([name, s]) => ({ name, ...s, timeout: s.timeout ?? s.interval })),
+    syncGroups: sorted(pair.syncGroups).map(([name, g]) => ({ name, instances: g.instances, trackScripts: g.trackScripts, notify: notifyLines(g.notify) })),
+    instances,
+    virtualServers: pair.ipvs === "keepalived" ? sorted(pair.virtualServers).map(([, vs]) => ({
+      name: vs.name,
+      pool: vs.pool,
+      vip: vs.vip,
+      port: vs.port,
+      delayLoop: vs.delayLoop,
+      lbAlgo: vs.lbAlgo,
+      lbKind: vs.lbKind,
+      protocol: vs.protocol,
+      persistenceTimeout: vs.persistenceTimeout || null,
+      quorum: vs.quorum ?? null,
+      hysteresis: vs.hysteresis ?? null,
+      sorryServer: vs.sorryServer ? `${vs.sorryServer.address} ${vs.sorryServer.port}` : null,
+      extraConfig: vs.extraConfig,
+      realServers: vs.realServers.map((r) => ({
+        host: r.host, address: r.address, port: r.port, weight: r.weight,
+        checks: vs.checks.map((c) => checkBlock(c, vs.pool, r.address, r.port)),
+      })),
+    })) : [],
+  });
 }
 
-export function renderDirectorPair(topo: Topology, pairName: string, secrets: SecretValues): Record<string, HostFile[]> {
-  const pair = topo.directorPairs[pairName];
-  const out: Record<string, HostFile[]> = {};
-  const virtualServers = Object.entries(pair.virtualServers).sort(([a], [b]) => a.localeCompare(b));
-  const checkedPools = pair.ipvs === "keepalived" ? [...new Set(virtualServers.map(([, vs]) => vs.pool))].sort() : [];
-  const mysqlPools = checkedPools.filter((p) => topo.pools[p].checks.some((c) => c.type === "MYSQL_REPLICATION"));
-
-  for (const role of ["backup", "master"] as const) {
-    const hostName = pair[role];
-    const host = topo.hosts[hostName];
-    const peer = topo.hosts[role === "master" ? pair.backup : pair.master];
-    const files: HostFile[] = [];
-    const instances = Object.entries(pair.instances).sort(([a], [b]) => a.localeCompare(b)).map(([name, inst]) => {
-      const own = interfaceOnSegmentOf(host, inst.virtualIps[0]) ?? { address: "", prefix: 32 };
-      const prefix = own.prefix;
-      if (inst.authentication) {
-        files.push(file("keepalived", `${SECRET_DIR}/auth-${name}.conf`,
-          template("keepalived-auth.conf.hbs", { password: vrrpPassword(inst.authentication.secret, secrets(inst.authentication.secret)) }),
-          { secret: true }));
-      }
-      return {
-        name,
-        // keepalived ignores nopreempt and preempt_delay unless both start as BACKUP.
-        state: role === "master" && !inst.nopreempt && inst.preemptDelay === undefined ? "MASTER" : "BACKUP",
-        interface: inst.interface,
-        virtualRouterId: inst.virtualRouterId,
-        priority: inst.priority[role],
-        advertInt: inst.advertInt,
-        version3: inst.vrrpVersion === 3,
-        nopreempt: inst.nopreempt,
-        preemptDelay: inst.preemptDelay ?? null,
-        unicastSrc: host.interfaces[inst.interface].split("/")[0],
-        unicastPeer: inst.unicast ? peer.interfaces[inst.interface].split("/")[0] : null,
-        authFile: inst.authentication ? `${SECRET_DIR}/auth-${name}.conf` : null,
-        garp: inst.garp,
-        virtualIps: inst.virtualIps.map((vip) => `${vip}/${prefix} dev ${inst.interface}`),
-        trackInterfaces: inst.trackInterfaces,
-        trackScripts: inst.trackScripts,
-        notify: notifyLines(inst.notify),
-        extraConfig: inst.extraConfig,
-      };
-    });
-    const view = {
-      pair: pairName,
-      role,
-      host: hostName,
-      routerId: pair.routerIds ? hostName : null,
-      scriptUser: pair.scriptUser,
-      skipCheckAdvAddr: pair.skipCheckAdvAddr,
-      reloadCheckConfig: pair.reloadCheckConfig,
-      lvsSyncDaemon: pair.lvsSyncDaemon
-        ? `${pair.lvsSyncDaemon.interface} ${pair.lvsSyncDaemon.instance}${pair.lvsSyncDaemon.syncId !== undefined ? ` id ${pair.lvsSyncDaemon.syncId}` : ""}`
-        : null,
-      extraGlobalConfig: pair.extraGlobalConfig,
-      scripts: Object.entries(pair.scripts).sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, s]) => ({ name, ...s, timeout: s.timeout ?? s.interval })),
-      syncGroups: Object.entries(pair.syncGroups).sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, g]) => ({ name, instances: g.instances, trackScripts: g.trackScripts, notify: notifyLines(g.notify) })),
-      instances,
-      virtualServers: pair.ipvs === "keepalived" ? virtualServers.map(([n, vs]) => virtualServerView(topo, pair, n, vs)) : [],
-    };
-    files.push(file("keepalived", KEEPALIVED_CONF, template("keepalived.conf.hbs", view)));
-    if (pair.ipvs === "keepalived") files.push(file("keepalived", DRAIN_LIST.keepalived, drainList(topo, pairName)));
-
-    for (const p of mysqlPools) {
-      const c = topo.pools[p].checks.find((x) => x.type === "MYSQL_REPLICATION")!;
-      if (c.type !== "MYSQL_REPLICATION") continue;
-      files.push(file("keepalived", mysqlCredentialsPath(p),
-        template("mysql-check.cnf.hbs", { user: c.user, password: optionFileValue(c.password.secret, secrets(c.password.secret)) }),
-        { secret: true, owner: pair.scriptUser }));
-    }
-    if (mysqlPools.length) {
-      files.push(file("keepalived", MYSQL_CHECK, template("mysql-replication-check.sh.hbs", {}), { mode: "0755", needs: "mysql:mariadb-client" }));
-    }
-
-    const nat = virtualServers.some(([, vs]) => vs.lbKind === "NAT");
-    const schedulers = [...new Set(virtualServers.map(([, vs]) => vs.lbAlgo))].sort();
-    files.push(file("director", "/etc/sysctl.d/60-dsas-director.conf", template("director-sysctl.conf.hbs", { pair: pairName, nat })));
-    files.push(file("director", "/etc/modules-load.d/dsas-ipvs.conf", template("director-modules.conf.hbs", { pair: pairName, schedulers })));
-    if (pair.ipvs === "static") {
-      files.push(file("ipvsadm", "/etc/ipvsadm.rules", ipvsadmRules(topo, pairName)));
-      files.push(file("ipvsadm", "/etc/default/ipvsadm", template("ipvsadm-default.hbs", { pair: pairName })));
-      files.push(file("ipvsadm", DRAIN_LIST.ipvsadm, drainList(topo, pairName)));
-    }
-    out[hostName] = files;
+/** keepalived's unit on the pair's `role` director; `hosts` has both directors. */
+export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup", hosts: Readonly<Record<string, HostModel>>): UnitDraft {
+  const host = hosts[pair[role]];
+  const peer = hosts[pair[role === "master" ? "backup" : "master"]];
+  const authFile = (instance: string) => `${SECRET_DIR}/auth-${instance}.conf`;
+  const files: HostFile[] = [file(KEEPALIVED_CONF, conf(pair, role, host, peer, authFile))];
+  for (const [name, inst] of sorted(pair.instances)) {
+    if (inst.authentication) files.push(file(authFile(name), template("keepalived-auth.conf.hbs", { password: secretToken(inst.authentication.secret) })));
   }
-  return out;
+  if (pair.ipvs === "keepalived") {
+    files.push(file(DRAIN_LIST, drainList(pair)));
+    // One credentials file per pool checked by replication state; the check reads it, never argv.
+    const mysql = new Map<string, Extract<Check, { type: "MYSQL_REPLICATION" }>>();
+    for (const [, vs] of sorted(pair.virtualServers)) {
+      const c = vs.checks.find((x) => x.type === "MYSQL_REPLICATION");
+      if (c?.type === "MYSQL_REPLICATION" && !mysql.has(vs.pool)) mysql.set(vs.pool, c);
+    }
+    for (const [pool, c] of [...mysql].sort(([a], [b]) => a.localeCompare(b))) {
+      files.push(file(mysqlCredentialsPath(pool), template("mysql-check.cnf.hbs", { user: c.user, password: secretToken(c.password.secret, "mysql-option") }),
+        { owner: pair.scriptUser }));
+    }
+    if (mysql.size) files.push(file(MYSQL_CHECK, program("mysql-replication-check"), { mode: "0755", needs: "mysql:mariadb-client" }));
+  }
+  return { host: host.name, service: keepalived, hooks: HOOKS, files };
 }
-

@@ -28,19 +28,25 @@ describe("the dsas program under the real engine", () => {
     expect(r.code, r.out).toBe(0);
     const steps: { op: string; urn: string; newState?: { inputs: any } }[] = JSON.parse(r.out).steps;
     const created = (name: string) => steps.find((s) => s.op === "create" && s.urn.endsWith(`::${name}`));
-    for (const host of ["lv1", "lv2", "web1", "nfs1", "cache1", "img1"]) expect(created(`${host}-dsas-apply`), host).toBeDefined();
+    // Every host with work gets its services, each named after its component.
+    for (const name of ["lb-lv1-keepalived", "lb-lv2-director", "web-web1-realserver", "nfs-nfs1-drbd", "images-cache1-squid", "images-img1-nginx"]) {
+      expect(created(name), name).toBeDefined();
+    }
     const golden = readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"), "utf8");
-    expect(created("lv1-keepalived")!.newState!.inputs.files["/etc/keepalived/keepalived.conf"].content).toBe(golden);
-    expect(created("lv1-keepalived")!.newState!.inputs.applyCommand).toBe("/usr/local/libexec/dsas/dsas-apply keepalived keepalived:keepalived");
+    const lv1 = created("lb-lv1-keepalived")!.newState!.inputs;
+    expect(lv1.files["/etc/keepalived/keepalived.conf"].content).toBe(golden);
+    expect(lv1.hooks).toEqual({ check: "keepalived -t -f /etc/keepalived/keepalived.conf", prepare: "dsas-drain /etc/keepalived/dsas/drain.list", apply: "dsas-reload keepalived", remove: "systemctl disable -q --now keepalived" });
+    expect(lv1.needs).toEqual(["keepalived:keepalived"]);
+    expect(Object.keys(lv1.tools)).toContain("/usr/local/libexec/dsas/dsas-apply");
     const order = steps.map((s) => s.urn.split("::").at(-1));
-    expect(order.indexOf("lv2-keepalived")).toBeLessThan(order.indexOf("lv1-keepalived"));
+    expect(order.indexOf("lb-lv2-keepalived")).toBeLessThan(order.indexOf("lb-lv1-keepalived"));
     for (const clear of ["dsas31Pw", "example-drbd-shared-secret", "example-check-pw"]) expect(r.out).not.toContain(clear);
-    // Files holding a secret reach the provider as secrets; commands never carry one.
-    expect(created("lv1-keepalived")!.newState!.inputs.files["/etc/keepalived/dsas/auth-VI_EXT.conf"].content).toBe("[secret]");
-    expect(created("nfs1-drbd")!.newState!.inputs.files["/etc/drbd.d/r0.res"].content).toBe("[secret]");
-    const commands = steps.flatMap((s) => [s.newState?.inputs?.applyCommand, s.newState?.inputs?.removeCommand]).filter(Boolean);
-    expect(commands.length).toBeGreaterThan(20);
-    for (const c of commands) expect(c).toMatch(/^(\/usr\/local\/libexec\/dsas\/dsas-(apply|drbd) [\w :-]+|sh -c '[^']*')$/);
+    // Files holding a secret reach the provider as secrets; hooks never carry one.
+    expect(lv1.files["/etc/keepalived/dsas/auth-VI_EXT.conf"].content).toBe("[secret]");
+    expect(created("nfs-nfs1-drbd")!.newState!.inputs.files["/etc/drbd.d/r0.res"].content).toBe("[secret]");
+    const hooks = steps.flatMap((s) => Object.values<string>(s.newState?.inputs?.hooks ?? {}));
+    expect(hooks.length).toBeGreaterThan(20);
+    for (const h of hooks) expect(h).toMatch(/^[\w ./>&|-]+$/);
   });
 
   it("refuses hosts whose host key is neither pinned nor explicitly left to a first contact", () => {
@@ -62,5 +68,17 @@ describe("the dsas program under the real engine", () => {
     const r = pulumi("preview", "--stack", "plain");
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("dsas:vrrpAuth is referenced as a secret but stored in clear; set it with pulumi config set --secret vrrpAuth ...");
+  });
+
+  it("refuses a decrypted secret its file cannot hold, with the field path, before any resource exists", () => {
+    stack("longpass", (c) => {
+      for (const h of Object.values<any>(c["dsas:topology"].hosts)) h.ssh = { insecureFirstContact: true };
+    });
+    expect(p.pulumi(["config", "set", "--secret", "vrrpAuth", "--stack", "longpass"], "nine-char").code).toBe(0);
+    const r = pulumi("preview", "--json", "--stack", "longpass");
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("topology.directorPairs.lb.instances.VI_EXT.authentication (secret 'vrrpAuth') must be 1..8 printable ASCII characters without spaces for VRRP PASS authentication (keepalived cuts longer ones to 8), got a value of 9 byte(s)");
+    expect(r.out).not.toContain("nine-char");
+    expect(r.out).not.toMatch(/dsas:host:ServiceConfig/);
   });
 });

@@ -6,8 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { engineEnv } from "../helpers/engine.ts";
 
 const root = resolve(import.meta.dirname, "../..");
-const pins = readFileSync(join(root, "scripts/lib.sh"), "utf8");
-const pinnedVersion = /^PULUMI_VERSION=(\S+)/m.exec(pins)![1];
+const pinnedVersion: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dsas.pulumi;
 
 // A throwaway project and file backend: nothing of the user's stacks is touched.
 const dir = mkdtempSync(join(tmpdir(), "dsas-engine-"));

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
-import type { HostFile } from "../../components/render/files.ts";
+import type { HostFile } from "../../components/plan/files.ts";
 import { ROOT } from "./example.ts";
 
 export function expectGolden(set: string, host: string, f: HostFile): void {

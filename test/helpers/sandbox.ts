@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { HostFile } from "../../components/render/files.ts";
+import type { HostFile } from "../../components/plan/files.ts";
 
 export interface SandboxHost {
   readonly hostname: string;

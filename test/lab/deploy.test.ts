@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEEPALIVED_CONF } from "../../components/render/director.ts";
+import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
 import { RequestStream } from "../../lab/traffic.ts";

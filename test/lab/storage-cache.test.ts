@@ -54,7 +54,7 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
     const r = up();
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("r0: refused: /dev/vdc holds data (TYPE=ext4");
-    expect(r.out).not.toContain("nfs1-drbd-r0-promote created");
+    expect(r.out).not.toContain("nfs-nfs1-drbd-promote created");
     expect(run("nfs2", "sha256sum /dev/vdc")).toBe(diskBefore);
   }, 600_000);
 
@@ -84,7 +84,7 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
     const r = up();
     expect(r.code, r.out).toBe(0);
     // The engine's progress line of each node's prepare step carries what it did.
-    for (const node of ["nfs1", "nfs2"]) expect(r.out).toMatch(new RegExp(`${node}-drbd-r0-prepare updated .*r0: already up, adjusted`));
+    for (const node of ["nfs1", "nfs2"]) expect(r.out).toMatch(new RegExp(`nfs-${node}-drbd updated .*r0: already up, adjusted`));
     expect(r.out).not.toContain("metadata created");
     expect(r.out).not.toContain("created on /dev/drbd0");
     expect(run("nfs1", "drbdsetup show r0")).toMatch(/resync-rate/);

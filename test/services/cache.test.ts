@@ -4,26 +4,27 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readStackFile } from "../../components/model/stack-file.ts";
-import { parseTopology } from "../../components/model/validate.ts";
-import type { Topology } from "../../components/model/schema.ts";
-import { frontConfPath, renderCacheTier, SQUID_CONF } from "../../components/render/cache.ts";
-import type { HostFile } from "../../components/render/files.ts";
+import type { Model } from "../../components/model/normalize.ts";
+import type { HostFile } from "../../components/plan/files.ts";
+import { planCacheTier } from "../../components/plan/plan.ts";
+import { frontConfPath } from "../../components/services/nginx.ts";
+import { SQUID_CONF } from "../../components/services/squid.ts";
+import { exampleRaw, filesBy, modelOf, ROOT } from "../helpers/example.ts";
 import { runOnHost } from "../helpers/sandbox.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
 const GOLDEN = join(ROOT, "test/golden/example");
-const raw = readStackFile(join(ROOT, "Pulumi.example.yaml")).topology as { cacheTiers: { images: object } };
-const example = parseTopology(raw);
+const raw = exampleRaw() as { cacheTiers: { images: object } };
+const example = modelOf(raw);
+const renderCacheTier = (m: Model, tier: string) => filesBy(planCacheTier(m.cacheTiers[tier]));
 
-function withTier(change: object): Topology {
-  return parseTopology({ ...raw, cacheTiers: { images: { ...raw.cacheTiers.images, ...change } } });
+function withTier(change: object): Model {
+  return modelOf({ ...raw, cacheTiers: { images: { ...raw.cacheTiers.images, ...change } } });
 }
 
 const content = (files: HostFile[], path: string) => files.find((f) => f.path === path)!.content;
 
 /** Runs `command` on `host`; fails on a non-zero exit or any `bad` line, showing the output. */
-function expectClean(topo: Topology, host: string, files: HostFile[], command: string, bad: (line: string) => boolean) {
+function expectClean(topo: Model, host: string, files: HostFile[], command: string, bad: (line: string) => boolean) {
   const r = runOnHost({ hostname: host, interfaces: topo.hosts[host].interfaces, files }, command);
   const problems = r.output.split("\n").filter(bad);
   expect({ code: r.code, problems }, `${host}: ${command}\n${r.output}`).toEqual({ code: 0, problems: [] });
@@ -31,10 +32,10 @@ function expectClean(topo: Topology, host: string, files: HostFile[], command: s
 }
 
 // squid echoes each directive as "Processing: ..."; only its own messages count.
-const squidClean = (topo: Topology, host: string, files: HostFile[]) =>
+const squidClean = (topo: Model, host: string, files: HostFile[]) =>
   expectClean(topo, host, files, "squid -k parse -f /etc/squid/squid.conf 2>&1",
     (l) => !l.includes("| Processing: ") && /WARNING|ERROR|FATAL/i.test(l));
-const nginxClean = (topo: Topology, host: string, files: HostFile[]) =>
+const nginxClean = (topo: Model, host: string, files: HostFile[]) =>
   expectClean(topo, host, files, "nginx -t 2>&1", (l) => /\[(warn|error|crit|alert|emerg)\]/.test(l));
 
 describe("renderCacheTier on the example's images tier", () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { renderDirectorPair, KEEPALIVED_CONF } from "../../components/render/director.ts";
-import { exampleTopology, testSecrets } from "../helpers/example.ts";
+import type { Model } from "../../components/model/normalize.ts";
+import { planDirectorPair } from "../../components/plan/plan.ts";
+import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
+import { exampleModel, filesBy, testSecrets } from "../helpers/example.ts";
+
+const renderDirectorPair = (m: Model, pair: string, secrets: (name: string) => string) => filesBy(planDirectorPair(m.directorPairs[pair], m.hosts), secrets);
 
 // The IPVS table each form describes, read back from the rendered text itself.
 type Table = Record<string, { scheduler: string; persistence: number; reals: Record<string, { method: string; weight: number }> }>;
@@ -38,12 +42,12 @@ function fromIpvsadm(rules: string): Table {
 }
 
 describe("static ipvsadm rules", () => {
-  const topo = exampleTopology();
+  const topo = exampleModel();
 
   it.each(["lb", "ilb", "slb"])("describe the same IPVS table as keepalived's virtual servers for pair %s", (pairName) => {
-    const keepalived = structuredClone(topo);
+    const keepalived = structuredClone(topo) as any;
     keepalived.directorPairs[pairName].ipvs = "keepalived";
-    const fixed = structuredClone(topo);
+    const fixed = structuredClone(topo) as any;
     fixed.directorPairs[pairName].ipvs = "static";
     const master = topo.directorPairs[pairName].master;
     const conf = renderDirectorPair(keepalived, pairName, testSecrets)[master].find((f) => f.path === KEEPALIVED_CONF)!.content;

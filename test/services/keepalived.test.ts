@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { renderDirectorPair, KEEPALIVED_CONF } from "../../components/render/director.ts";
-import type { HostFile } from "../../components/render/files.ts";
-import { exampleTopology, testSecrets } from "../helpers/example.ts";
+import type { Model } from "../../components/model/normalize.ts";
+import { planDirectorPair } from "../../components/plan/plan.ts";
+import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
+import { exampleModel, exampleRaw, filesBy, modelOf, testSecrets, type ServiceFile } from "../helpers/example.ts";
 import { expectGolden } from "../helpers/golden.ts";
 import { runOnHost } from "../helpers/sandbox.ts";
 
-const topo = exampleTopology();
+const topo = exampleModel();
 const pairs = Object.keys(topo.directorPairs);
 const directors = pairs.flatMap((p) => [topo.directorPairs[p].backup, topo.directorPairs[p].master].map((h) => ({ pair: p, host: h })));
-const rendered = Object.assign({}, ...pairs.map((p) => renderDirectorPair(topo, p, testSecrets))) as Record<string, HostFile[]>;
+const renderDirectorPair = (m: Model, pair: string, secrets: (name: string) => string) => filesBy(planDirectorPair(m.directorPairs[pair], m.hosts), secrets);
+const rendered = Object.assign({}, ...pairs.map((p) => renderDirectorPair(topo, p, testSecrets))) as Record<string, ServiceFile[]>;
 const fileOf = (host: string, path: string) => rendered[host].find((f) => f.path === path)!;
 
 describe("director pair rendering", () => {
@@ -55,11 +57,6 @@ describe("director pair rendering", () => {
     expect(renderDirectorPair(topo, "ilb", testSecrets)).toEqual(renderDirectorPair(topo, "ilb", testSecrets));
   });
 
-  it("refuses a VRRP password keepalived would silently truncate", () => {
-    expect(() => renderDirectorPair(topo, "lb", () => "longer-than-8")).toThrow(
-      "secret 'vrrpAuth' must be 1..8 printable characters without spaces for VRRP PASS authentication");
-  });
-
   it("writes the MySQL check against each replica with the model's lag threshold", () => {
     const conf = fileOf("ilv2", KEEPALIVED_CONF).content;
     for (const ip of ["192.168.31.122", "192.168.31.123"]) {
@@ -76,8 +73,8 @@ describe("director pair rendering", () => {
 
 describe("director pair rendering of every keepalived option the model has", () => {
   // The example, with the options it does not use switched on.
-  const t = exampleTopology();
-  const lb = t.directorPairs.lb;
+  const raw = exampleRaw();
+  const lb = raw.directorPairs.lb;
   lb.scriptUser = "root";
   lb.extraGlobalConfig = ["vrrp_garp_interval 0.001"];
   lb.lvsSyncDaemon = { interface: "eth1", instance: "VI_INT", syncId: 7 };
@@ -91,12 +88,13 @@ describe("director pair rendering of every keepalived option the model has", () 
     ...structuredClone(lb.instances.VI_INT), virtualRouterId: 33, virtualIps: ["192.168.31.9"], notify: undefined,
     nopreempt: true, trackScripts: ["chk_flag"], authentication: undefined, unicast: true, extraConfig: [],
   };
-  t.pools.web.checks.push(
+  raw.pools.web.checks.push(
     { type: "SSL_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", port: 443, connectTimeout: 3, retry: 2, delayBeforeRetry: 1 },
     { type: "MISC_CHECK", command: "/usr/bin/true", timeout: 3 },
   );
   lb.virtualServers.udp = { vip: "10.10.31.100", port: 80, protocol: "UDP", pool: "web", lbAlgo: "sh", lbKind: "TUN", persistenceTimeout: 60, delayLoop: 10, quorum: 2, hysteresis: 1, extraConfig: ["alpha"] };
   lb.virtualServers.web.gateway = "192.168.31.10";
+  const t = modelOf(raw);
   const files = renderDirectorPair(t, "lb", testSecrets);
 
   it.each(["lv1", "lv2"])("keepalived -t accepts %s's config with no warning", (host) => {

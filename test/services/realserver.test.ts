@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { REALSERVER_NET, renderRealServers } from "../../components/render/realserver.ts";
-import { exampleTopology } from "../helpers/example.ts";
+import { planPool } from "../../components/plan/plan.ts";
+import { REALSERVER_NET } from "../../components/services/realserver.ts";
+import { exampleModel, filesBy, type ServiceFile } from "../helpers/example.ts";
 import { expectGolden } from "../helpers/golden.ts";
 import { runOnHost } from "../helpers/sandbox.ts";
 
-const topo = exampleTopology();
-const rendered = renderRealServers(topo);
+const topo = exampleModel();
+const rendered: Record<string, ServiceFile[]> = Object.assign({}, ...Object.values(topo.pools).map((p) => filesBy(planPool(p))));
 
 describe("real server preparation", () => {
   it("prepares exactly the pools' members", () => {
