@@ -2,9 +2,10 @@
 // normalized, secrets checked by value, pinned host keys, planned) before any
 // resource exists, then deployed host by host by the Topology component.
 import { loadStack } from "./components/model/load.ts";
-import { stackConfig } from "./components/stack-config.ts";
+import { plainStackTraces, stackConfig } from "./components/stack-config.ts";
 import { Topology } from "./components/topology.ts";
 
+plainStackTraces();
 const stack = loadStack(stackConfig("dsas"), "deploy");
 const topology = new Topology("dsas", { model: stack.model, plan: stack.plan, secrets: stack.secrets });
 

@@ -1,13 +1,14 @@
 // One service's files on one host, applied over SSH by the dsas provider
 // (provider/): the files travel on stdin to dsas-apply, which checks, swaps,
-// reloads and rolls back on the host (libexec/README.md). File text is an
-// input, so `pulumi preview --diff` shows every changed line; a secret file's
-// content stays a Pulumi secret.
+// reloads and rolls back on the host (provider/libexec/README.md); the
+// provider carries dsas-apply and its helpers itself and installs them first.
+// File text is an input, so `pulumi preview --diff` shows every changed line;
+// a secret file's content stays a Pulumi secret.
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fill, PACKAGE_ROOT, secretNames } from "./plan/files.ts";
-import { needsOf, tools, type Hooks, type Unit } from "./services/service.ts";
+import { needsOf, type Hooks, type Unit } from "./services/service.ts";
 import type { Host } from "./host.ts";
 import type { Slice } from "./plan/plan.ts";
 
@@ -37,8 +38,6 @@ export interface FileInput {
 export interface ServiceConfigArgs {
   connection: Connection;
   service: string;
-  /** dsas-kit's on-host programs, installed before the service is applied. */
-  tools: Record<string, { mode: string; content: string }>;
   /** Absolute path -> file. */
   files: Record<string, FileInput>;
   /** COMMAND:PACKAGE installed where COMMAND is missing. */
@@ -90,7 +89,6 @@ export function deployUnit(name: string, unit: Unit, host: Host, secrets: Secret
   return new ServiceConfig(name, {
     connection: host.connection,
     service: unit.service.name,
-    tools: tools(),
     files,
     needs: needsOf(unit),
     hooks: unit.hooks,

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -115,4 +118,29 @@ func removeBundle(in serviceConfig) string {
 		b.record("path", path)
 	}
 	return b.String()
+}
+
+// bundleCommand is `pulumi-resource-dsas bundle apply|remove`: a resource's
+// inputs as plain JSON on stdin give, on stdout, the command and the stdin of
+// the run that Create (apply) or Delete (remove) would make, as JSON
+// {"command", "stdin"}. For the lab tests that drive dsas-apply on a host
+// themselves: the bundle keeps this one writer.
+func bundleCommand(mode string, stdin io.Reader, stdout, stderr io.Writer) int {
+	raw, err := io.ReadAll(stdin)
+	var in serviceConfig
+	if err == nil {
+		err = json.Unmarshal(raw, &in)
+	}
+	if err != nil || (mode != "apply" && mode != "remove") {
+		fmt.Fprintln(stderr, "usage: pulumi-resource-dsas bundle apply|remove < INPUTS.json", err)
+		return 2
+	}
+	in.Tools = hostTools()
+	bundle := applyBundle(in)
+	if mode == "remove" {
+		bundle = removeBundle(in)
+	}
+	out, _ := json.Marshal(map[string]string{"command": hostCommand(in.Connection.User), "stdin": bundle})
+	fmt.Fprintln(stdout, string(out))
+	return 0
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -291,5 +292,26 @@ func TestBootstrapRefuses(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestBundleCommand(t *testing.T) {
+	var out, errs strings.Builder
+	in := `{"connection":{"user":"deploy"},"service":"nginx","files":{"/etc/n":{"mode":"0644","owner":"root","group":"root","content":"x"}},"hooks":{"remove":"stop"}}`
+	if code := bundleCommand("remove", strings.NewReader(in), &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(out.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got["command"], "sudo -n sh -c '") {
+		t.Errorf("command %q", got["command"])
+	}
+	if !strings.HasSuffix(got["stdin"], "begin remove\nservice nginx\nhook remove c3RvcA==\npath /etc/n\n") || !strings.Contains(got["stdin"], "/dsas-apply 0755 ") {
+		t.Errorf("stdin %q", got["stdin"])
+	}
+	if code := bundleCommand("other", strings.NewReader(in), &out, &errs); code != 2 {
+		t.Errorf("an unknown mode: exit %d", code)
 	}
 }

@@ -20,10 +20,14 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "bundle" {
+		os.Exit(bundleCommand(os.Args[2], os.Stdin, os.Stdout, os.Stderr))
+	}
 	err := provider.Main("dsas", func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return &dsasProvider{
-			host: host,
-			ssh:  newPool(),
+			host:  host,
+			ssh:   newPool(),
+			tools: hostTools(),
 			// DSAS_PROVIDER_SKIP_SSH=bench is for the benchmarks only: create,
 			// update and delete then connect to nothing and report that nothing
 			// was applied, so the engine's own cost can be measured on generated
@@ -42,6 +46,8 @@ type dsasProvider struct {
 	host  *provider.HostClient
 	ssh   *pool
 	bench bool
+	// What the bootstrap installs on every host: tools.go's, or a test's.
+	tools map[string]tool
 }
 
 func (p *dsasProvider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {

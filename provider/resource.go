@@ -45,15 +45,16 @@ type hooks struct {
 }
 
 type serviceConfig struct {
-	Connection connection          `json:"connection"`
-	Service    string              `json:"service"`
-	Tools      map[string]tool     `json:"tools"`
-	Files      map[string]hostFile `json:"files"`
-	Needs      []string            `json:"needs"`
-	Hooks      hooks               `json:"hooks"`
-	Always     bool                `json:"always"`
-	Triggers   []interface{}       `json:"triggers"`
-	Redact     []string            `json:"redact"`
+	Connection connection `json:"connection"`
+	Service    string     `json:"service"`
+	// Not an input: the provider's own (tools.go), set before a run.
+	Tools    map[string]tool     `json:"-"`
+	Files    map[string]hostFile `json:"files"`
+	Needs    []string            `json:"needs"`
+	Hooks    hooks               `json:"hooks"`
+	Always   bool                `json:"always"`
+	Triggers []interface{}       `json:"triggers"`
+	Redact   []string            `json:"redact"`
 	// Only in the state of resources created by provider 0.1.0, which ran
 	// these commands instead of the bootstrap.
 	ApplyCommand  string `json:"applyCommand"`
@@ -127,23 +128,6 @@ func checkInputs(in serviceConfig) []*pulumirpc.CheckFailure {
 		fail("service", fmt.Sprintf("must be a lower-case letter then up to 31 lower-case letters, digits or '-', got %q", in.Service))
 	}
 
-	applies := 0
-	for _, path := range slices.Sorted(maps.Keys(in.Tools)) {
-		prop := fmt.Sprintf("tools[%q]", path)
-		if !plainPath(path) {
-			fail(prop, "must be an absolute path without white space")
-		}
-		if !octalMode(in.Tools[path].Mode) {
-			fail(prop+".mode", fmt.Sprintf("must be four octal digits, got %q", in.Tools[path].Mode))
-		}
-		if strings.HasSuffix(path, "/dsas-apply") {
-			applies++
-		}
-	}
-	if applies != 1 {
-		fail("tools", fmt.Sprintf("must hold dsas-kit's on-host programs, exactly one of them named .../dsas-apply (found %d)", applies))
-	}
-
 	for _, path := range slices.Sorted(maps.Keys(in.Files)) {
 		f, prop := in.Files[path], fmt.Sprintf("files[%q]", path)
 		if !plainPath(path) {
@@ -204,7 +188,7 @@ func (p *dsasProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pul
 		changed = append(changed, key)
 		kind := diffKind(o, n)
 		switch key {
-		case "files", "tools":
+		case "files":
 			// Name only what changed, path by path, so a preview shows the
 			// changed files and not every file of the service.
 			if entryDiffs(detailed, key, o, n) {
@@ -322,8 +306,9 @@ func (p *dsasProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 	if err != nil {
 		return nil, err
 	}
+	in.Tools = p.tools
 	command, stdin := hostCommand(in.Connection.User), removeBundle(in)
-	if _, v2 := props.GetFields()["tools"]; !v2 {
+	if _, v2 := props.GetFields()["hooks"]; !v2 {
 		// Recorded by provider 0.1.0: the host may still have its dsas-apply,
 		// so remove the way that version did, or not at all if it would not.
 		if in.RemoveCommand == "" {
@@ -344,10 +329,10 @@ func (p *dsasProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 // given (secrets stay marked) plus each file's digest and what the host
 // reported.
 func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.Struct, preview bool) (*structpb.Struct, error) {
-	out := &structpb.Struct{Fields: maps.Clone(props.GetFields())}
-	if out.Fields == nil {
-		out.Fields = map[string]*structpb.Value{}
-	}
+	// The outputs are only what the run adds: the engine keeps the inputs
+	// beside them, and a copy of every file in the outputs as well would
+	// double the state, which the file backend rewrites after every step.
+	out := &structpb.Struct{Fields: map[string]*structpb.Value{}}
 	if preview {
 		return out, nil
 	}
@@ -355,6 +340,7 @@ func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.St
 	if err != nil {
 		return nil, err
 	}
+	in.Tools = p.tools
 	secretFiles := secretPaths(props)
 	digests := &structpb.Struct{Fields: map[string]*structpb.Value{}}
 	for path, f := range in.Files {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -52,10 +53,6 @@ func inputs(hostKey string) map[string]any {
 	return map[string]any{
 		"connection": map[string]any{"host": "10.10.31.11", "port": 22, "user": "root", "hostKey": hostKey, "insecureFirstContact": false},
 		"service":    "keepalived",
-		"tools": map[string]any{
-			applyPath:  map[string]any{"mode": "0755", "content": "#!/bin/sh\necho apply\n"},
-			reloadPath: map[string]any{"mode": "0755", "content": "#!/bin/sh\necho reload\n"},
-		},
 		"files": map[string]any{
 			confPath: map[string]any{"mode": "0644", "owner": "root", "group": "root", "content": "global_defs {}\n"},
 			authPath: map[string]any{"mode": "0600", "owner": "root", "group": "root", "content": secret("auth_pass s3cr3t\n")},
@@ -129,19 +126,6 @@ func TestCheck(t *testing.T) {
 			[]failure{{"service", `must be a lower-case letter then up to 31 lower-case letters, digits or '-', got "Keepalived"`}}},
 		{"service name too long", func(m map[string]any) { m["service"] = "a" + strings.Repeat("b", 32) },
 			[]failure{{"service", `must be a lower-case letter then up to 31 lower-case letters, digits or '-', got "a` + strings.Repeat("b", 32) + `"`}}},
-		{"no tools", func(m map[string]any) { delete(m, "tools") },
-			[]failure{{"tools", "must hold dsas-kit's on-host programs, exactly one of them named .../dsas-apply (found 0)"}}},
-		{"no dsas-apply", func(m map[string]any) { delete(sub(m, "tools"), applyPath) },
-			[]failure{{"tools", "must hold dsas-kit's on-host programs, exactly one of them named .../dsas-apply (found 0)"}}},
-		{"two dsas-apply", func(m map[string]any) {
-			sub(m, "tools")["/opt/dsas/dsas-apply"] = map[string]any{"mode": "0755", "content": "x"}
-		}, []failure{{"tools", "must hold dsas-kit's on-host programs, exactly one of them named .../dsas-apply (found 2)"}}},
-		{"tool path relative", func(m map[string]any) {
-			sub(m, "tools")["libexec/dsas-reload"] = sub(m, "tools")[reloadPath]
-			delete(sub(m, "tools"), reloadPath)
-		}, []failure{{`tools["libexec/dsas-reload"]`, "must be an absolute path without white space"}}},
-		{"tool mode", func(m map[string]any) { sub(m, "tools", reloadPath)["mode"] = "755" },
-			[]failure{{`tools["/usr/local/libexec/dsas/dsas-reload"].mode`, `must be four octal digits, got "755"`}}},
 		{"file path with a space", func(m map[string]any) {
 			sub(m, "files")["/etc/keepalived/my conf"] = sub(m, "files")[confPath]
 		}, []failure{{`files["/etc/keepalived/my conf"]`, "must be an absolute path without white space"}}},
@@ -268,8 +252,6 @@ func TestDiff(t *testing.T) {
 			sub(m, "files", authPath)["content"] = secret("auth_pass n3w\n")
 			m["redact"] = secret([]any{"n3w"})
 		}, diffs: []string{"files", "redact"}, detailed: map[string]pulumirpc.PropertyDiff_Kind{`files["/etc/keepalived/dsas/auth-VI_EXT.conf"]`: U, "redact": U}},
-		{name: "a tool changed", edit: func(m map[string]any) { sub(m, "tools", applyPath)["content"] = "#!/bin/sh\necho v2\n" },
-			diffs: []string{"tools"}, detailed: map[string]pulumirpc.PropertyDiff_Kind{`tools["/usr/local/libexec/dsas/dsas-apply"]`: U}},
 		{name: "a hook changed", edit: func(m map[string]any) { sub(m, "hooks")["prepare"] = "dsas-drain x" },
 			diffs: []string{"hooks"}, detailed: map[string]pulumirpc.PropertyDiff_Kind{"hooks": U}},
 		{name: "always set", edit: func(m map[string]any) { m["always"] = true },
@@ -293,9 +275,8 @@ func TestDiff(t *testing.T) {
 			sub(m, "connection")["user"] = "deploy"
 			delete(sub(m, "files"), authPath)
 			delete(m, "redact")
-		}, diffs: []string{"applyCommand", "hooks", "needs", "removeCommand", "tools"}, detailed: map[string]pulumirpc.PropertyDiff_Kind{
+		}, diffs: []string{"applyCommand", "hooks", "needs", "removeCommand"}, detailed: map[string]pulumirpc.PropertyDiff_Kind{
 			"applyCommand": D, "removeCommand": D, "hooks": A, "needs": A,
-			`tools["/usr/local/libexec/dsas/dsas-apply"]`: A, `tools["/usr/local/libexec/dsas/dsas-reload"]`: A,
 		}},
 	}
 	p := &dsasProvider{}
@@ -388,8 +369,9 @@ func TestCreateUpdateDeleteWithoutSSH(t *testing.T) {
 	if !isSecret(digests[authPath]) || isSecret(digests[confPath]) {
 		t.Errorf("secret file digest %v, plain file digest %v", digests[authPath], digests[confPath])
 	}
-	if !isSecret(out["redact"]) || !isSecret(out["files"].GetStructValue().GetFields()[authPath].GetStructValue().GetFields()["content"]) {
-		t.Error("the state lost a secret marking")
+	// The inputs, secrets and all, stay with the engine; the outputs hold only what the run added.
+	if keys := slices.Sorted(maps.Keys(out)); !slices.Equal(keys, []string{"digests", "report"}) {
+		t.Errorf("outputs %v, want only digests and report", keys)
 	}
 
 	if _, err := bench.Update(ctx, &pulumirpc.UpdateRequest{Urn: testURN, News: props, Olds: props}); err != nil {

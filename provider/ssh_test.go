@@ -130,6 +130,7 @@ type sshFixture struct {
 	dir     string
 	key     string
 	props   func(service string) map[string]any
+	tools   map[string]tool
 	hostKey string
 }
 
@@ -137,13 +138,12 @@ func newSSHFixture(t *testing.T) sshFixture {
 	client, _, clientPEM := newKey(t)
 	host, hostLine, _ := newKey(t)
 	f := sshFixture{sshd: startSSHD(t, host, client.PublicKey()), dir: t.TempDir(), key: clientPEM, hostKey: hostLine}
+	// A fake dsas-apply in the test's folder: nothing on this machine is touched.
+	f.tools = map[string]tool{filepath.Join(f.dir, "libexec/dsas-apply"): {Mode: "0755", Content: loggingApply(filepath.Join(f.dir, "log"))}}
 	f.props = func(service string) map[string]any {
 		return map[string]any{
 			"connection": map[string]any{"host": "127.0.0.1", "port": f.sshd.port, "user": "root", "privateKey": secret(clientPEM), "hostKey": hostLine},
 			"service":    service,
-			"tools": map[string]any{
-				filepath.Join(f.dir, "libexec/dsas-apply"): map[string]any{"mode": "0755", "content": loggingApply(filepath.Join(f.dir, "log"))},
-			},
 			"files": map[string]any{
 				"/etc/drbd.d/r0.res": map[string]any{"mode": "0600", "owner": "root", "group": "root",
 					"content": secret("resource r0 {\n net { shared-secret \"" + drbdSecret + "\"; }\n}\n")},
@@ -162,7 +162,7 @@ func urnOf(name string) string {
 
 func TestSSH(t *testing.T) {
 	f := newSSHFixture(t)
-	p := &dsasProvider{ssh: newPool()}
+	p := &dsasProvider{ssh: newPool(), tools: f.tools}
 	ctx := context.Background()
 	create := func(service string) (string, error) {
 		resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urnOf("nfs1-" + service), Properties: mustStruct(t, f.props(service))})
@@ -245,7 +245,7 @@ func TestSSHHostKeyMismatch(t *testing.T) {
 	props := f.props("drbd")
 	props["connection"].(map[string]any)["hostKey"] = otherKey
 	start := time.Now()
-	_, err := (&dsasProvider{ssh: newPool()}).Create(context.Background(), &pulumirpc.CreateRequest{Urn: urnOf("nfs1-drbd"), Properties: mustStruct(t, props)})
+	_, err := (&dsasProvider{ssh: newPool(), tools: f.tools}).Create(context.Background(), &pulumirpc.CreateRequest{Urn: urnOf("nfs1-drbd"), Properties: mustStruct(t, props)})
 	want := regexp.MustCompile(`^drbd on 127\.0\.0\.1: host key mismatch at 127\.0\.0\.1:` + strconv.Itoa(f.sshd.port) +
 		`: it presented ssh-ed25519 \S+, not the pinned connection\.hostKey; nothing was run$`)
 	if err == nil || !want.MatchString(err.Error()) {

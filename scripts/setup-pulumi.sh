@@ -39,12 +39,12 @@ build cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "v$PULUMI_VERSION"
 # The language host's own module is not served by the proxy; sdk/v3 up to v3.68.0
 # still carried it as a package, and it speaks the same language-host protocol.
 build language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "v$(pin pulumiLanguageHost)"
-ln -sf cli.real "$bin/pulumi"
+rm -f "$bin/pulumi" && cp "$ROOT/scripts/pulumi/pulumi" "$bin/pulumi"
 ln -sf language-nodejs.real "$bin/pulumi-language-nodejs"
 
 # dsas-kit's own provider (provider/), at the package's version, which the components ask for.
 want=$(pin version)
-stamp=$(cat "$ROOT"/provider/go.mod "$ROOT"/provider/go.sum "$ROOT"/provider/*.go | sha256sum | cut -c1-16)
+stamp=$(cat "$ROOT"/provider/go.mod "$ROOT"/provider/go.sum "$ROOT"/provider/*.go "$ROOT"/provider/libexec/* | sha256sum | cut -c1-16)
 export PULUMI_HOME="${PULUMI_HOME:-$LOCAL/pulumi-home}"
 if [[ "$(cat "$LOCAL/provider/stamp" 2>/dev/null)" != "$want $stamp" || ! -x "$PULUMI_HOME/plugins/resource-dsas-v$want/pulumi-resource-dsas" ]]; then
   say "building the dsas provider $want"

@@ -13,7 +13,7 @@ say "type check"
 tsc --noEmit -p .
 say "go test ./provider"
 (cd provider && go test ./...)
-mapfile -t programs < <(grep -l '^#!/bin/sh' libexec/*)
+mapfile -t programs < <(grep -l '^#!/bin/sh' provider/libexec/*)
 say "shellcheck ${programs[*]}"
 shellcheck "${programs[@]}"
 if [[ "${1:-}" == unit ]]; then

@@ -1,5 +1,5 @@
 // What the plan is made of: files for one host, the handlebars environment
-// every config template is compiled in, the on-host programs of libexec/, and
+// every config template is compiled in, the on-host programs of provider/libexec/, and
 // the tokens that stand for secret values until a file is deployed.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -8,12 +8,12 @@ import Handlebars from "handlebars";
 /** Where dsas-kit's own programs live on a host. */
 export const LIBEXEC = "/usr/local/libexec/dsas";
 
-/** The folder holding package.json, templates/ and libexec/, from the sources or from an installed package. */
+/** The folder holding package.json, templates/ and provider/libexec/, from the sources or from an installed package. */
 export const PACKAGE_ROOT = (() => {
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "libexec")) && existsSync(join(dir, "package.json"))) return dir;
+    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "provider/libexec")) && existsSync(join(dir, "package.json"))) return dir;
   }
-  throw new Error(`dsas-kit: no package root with templates/ and libexec/ above ${import.meta.dirname}`);
+  throw new Error(`dsas-kit: no package root with templates/ and provider/libexec/ above ${import.meta.dirname}`);
 })();
 
 export interface HostFile {
@@ -49,10 +49,10 @@ export function template(name: string, view: object): string {
 
 const programs = new Map<string, string>();
 
-/** An on-host program of libexec/, as it is. */
+/** An on-host program of provider/libexec/, as it is. */
 export function program(name: string): string {
   let text = programs.get(name);
-  if (text === undefined) programs.set(name, text = readFileSync(join(PACKAGE_ROOT, "libexec", name), "utf8"));
+  if (text === undefined) programs.set(name, text = readFileSync(join(PACKAGE_ROOT, "provider/libexec", name), "utf8"));
   return text;
 }
 

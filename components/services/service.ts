@@ -2,10 +2,10 @@
 // service's own file (beside this one) says what it installs, how its files
 // are checked, applied and removed, where it goes on a host and how the hosts
 // of one component take a change; dsas-apply runs those hooks as given.
-import { LIBEXEC, program, type HostFile } from "../plan/files.ts";
+import type { HostFile } from "../plan/files.ts";
 
 /**
- * Shell command lines dsas-apply runs (libexec/README.md): `check` with the
+ * Shell command lines dsas-apply runs (provider/libexec/README.md): `check` with the
  * new files laid over the live ones, `prepare` before they are swapped in,
  * `apply` after, `remove` when the service leaves the host.
  */
@@ -49,13 +49,6 @@ export interface Unit {
 }
 
 export type UnitDraft = Omit<Unit, "key" | "after">;
-
-/** dsas-kit's programs every host gets, installed before any service is applied. */
-const TOOL_NAMES = ["dsas-apply", "dsas-reload", "dsas-kernel", "dsas-drain", "dsas-ipvs-sync"];
-
-export function tools(): Record<string, { mode: string; content: string }> {
-  return Object.fromEntries(TOOL_NAMES.map((n) => [`${LIBEXEC}/${n}`, { mode: "0755", content: program(n) }]));
-}
 
 /** What a unit's hooks need installed: the service's own needs and those of its files. */
 export function needsOf(unit: Pick<Unit, "service" | "files">): string[] {

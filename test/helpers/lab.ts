@@ -1,4 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fill } from "../../components/plan/files.ts";
+import type { Slice } from "../../components/plan/plan.ts";
+import { needsOf, type Hooks } from "../../components/services/service.ts";
 import { ssh } from "../../lab/lab.ts";
 import { ROOT } from "./example.ts";
 
@@ -17,4 +21,26 @@ export function run(host: string, command: string, input?: string): string {
   const r = ssh(host, command, input);
   if (r.status !== 0) throw new Error(`${host}: ${command}: exit ${r.status}: ${r.stderr}${r.stdout}`);
   return r.stdout;
+}
+
+/**
+ * Applies one unit of a slice on a lab host as the provider would, without
+ * the engine: the provider writes the command and bundle (its `bundle` mode),
+ * they go over SSH. `hooks` replaces the unit's own, e.g. to install files only.
+ */
+export function applyService(host: string, slice: Slice, service: string, secret: (name: string) => string, hooks?: Hooks) {
+  const unit = slice.units.find((u) => u.host === host && u.service.name === service);
+  if (!unit) throw new Error(`no ${service} unit for ${host}`);
+  const inputs = {
+    connection: { user: "root" },
+    service,
+    files: Object.fromEntries(unit.files.map((f) => [f.path, { mode: f.mode, owner: f.owner, group: f.group, content: fill(f.content, secret) }])),
+    needs: needsOf(unit),
+    hooks: hooks ?? unit.hooks,
+    always: unit.service.always ?? false,
+  };
+  const b = spawnSync(join(ROOT, ".local/provider/pulumi-resource-dsas"), ["bundle", "apply"], { input: JSON.stringify(inputs), encoding: "utf8" });
+  if (b.status !== 0) throw new Error(`pulumi-resource-dsas bundle: ${b.stderr}`);
+  const { command, stdin } = JSON.parse(b.stdout) as { command: string; stdin: string };
+  return ssh(host, command, stdin);
 }

@@ -1,24 +1,26 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalize } from "../../components/model/normalize.ts";
+import type { Topology } from "../../components/model/schema.ts";
 import { parseTopology } from "../../components/model/validate.ts";
-import { KEEPALIVED_CONF, renderDirectorPair } from "../../components/render/director.ts";
-import { DRBD_TOOL, renderDrbdPair } from "../../components/render/drbd.ts";
-import { APPLY, bundle, type HostFile } from "../../components/render/files.ts";
-import { applyTool } from "../../components/render/stack.ts";
+import { planDirectorPair, planDrbdPair } from "../../components/plan/plan.ts";
+import { DRBD_TOOL } from "../../components/services/drbd.ts";
+import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
+import type { Hooks } from "../../components/services/service.ts";
 import { HOSTS } from "../../lab/inventory.ts";
 import { pidOf, ssh } from "../../lab/lab.ts";
-import { lab, run, until } from "../helpers/lab.ts";
+import { filesBy } from "../helpers/example.ts";
+import { applyService, lab, run, until } from "../helpers/lab.ts";
 
 // Two lab directors in real-kernel VMs: the lab itself, then the rendered
 // keepalived configuration doing VRRP and IPVS for real between them.
 const interfaces = (host: string) => Object.fromEntries(Object.entries(HOSTS[host].interfaces).map(([i, n]) => [i, n.address]));
 const holders = (vip: string) => ["lb1", "lb2"].filter((h) => run(h, "ip -4 -o addr show").includes(` ${vip}/`));
 
-/** Ships a service's files to a lab host the way dsas-kit does: one dsas-apply run, the bundle on stdin. */
-function apply(host: string, files: HostFile[], service: string) {
-  run(host, `mkdir -p $(dirname ${APPLY}) && cat > ${APPLY}.new && chmod 0755 ${APPLY}.new && mv ${APPLY}.new ${APPLY}`, applyTool().content);
-  return ssh(host, `${APPLY} ${service}`, bundle(files.filter((f) => f.service === service)));
-}
+const directors = (t: Topology) => { const m = normalize(t); return planDirectorPair(m.directorPairs.lb, m.hosts); };
+/** Ships a service's files to a lab host the way dsas-kit does: one run of the provider's bootstrap and dsas-apply, the bundle on stdin. */
+const apply = (host: string, t: Topology, service: string) => applyService(host, directors(t), service, () => "labPass1");
+const renderDirectorPair = (t: Topology) => filesBy(directors(t), () => "labPass1");
 const keepalivedPid = (host: string) => run(host, "systemctl show -p MainPID --value keepalived").trim();
 
 
@@ -67,13 +69,12 @@ describe("the lab", () => {
   });
 
   it("installs the rendered director files with dsas-apply, backup first, and does nothing the second time", async () => {
-    const files = renderDirectorPair(topology, "lb", () => "labPass1");
     for (const host of ["lb2", "lb1"]) {
-      const director = apply(host, files[host], "director");
+      const director = apply(host, topology, "director");
       expect(director.stdout, director.stderr).toBe("director: applied 2 changed file(s)\n");
-      const first = apply(host, files[host], "keepalived");
+      const first = apply(host, topology, "keepalived");
       expect(first.stdout, first.stderr).toBe("keepalived: applied 4 changed file(s)\n");
-      expect(apply(host, files[host], "keepalived").stdout).toBe("keepalived: unchanged\n");
+      expect(apply(host, topology, "keepalived").stdout).toBe("keepalived: unchanged\n");
     }
     expect(run("lb1", "sysctl -n net.ipv4.ip_forward net.ipv4.vs.expire_nodest_conn")).toBe("1\n1\n");
     expect(run("lb1", "stat -c '%a %U' /etc/keepalived/dsas/auth-VI_EXT.conf")).toBe("600 root\n");
@@ -84,10 +85,9 @@ describe("the lab", () => {
   it("applies a changed config by reload: same keepalived process, VIPs stay on the master", () => {
     const changed = structuredClone(topology);
     changed.pools.web.realServers.web2.weight = 3;
-    const files = renderDirectorPair(changed, "lb", () => "labPass1");
     for (const host of ["lb2", "lb1"]) {
       const pid = keepalivedPid(host);
-      const r = apply(host, files[host], "keepalived");
+      const r = apply(host, changed, "keepalived");
       expect(r.stdout, r.stderr).toBe("keepalived: applied 1 changed file(s)\n");
       expect(keepalivedPid(host)).toBe(pid);
       expect(run(host, `grep -c 'weight 3' ${KEEPALIVED_CONF}`)).toBe("1\n");
@@ -98,10 +98,9 @@ describe("the lab", () => {
   it("refuses a config keepalived rejects with keepalived's message, leaving the old file and process", () => {
     const broken = structuredClone(topology);
     broken.directorPairs.lb.extraGlobalConfig = ["vrrp_no_such_option 1"];
-    const files = renderDirectorPair(broken, "lb", () => "labPass1");
     const before = run("lb2", `sha256sum ${KEEPALIVED_CONF}`);
     const pid = keepalivedPid("lb2");
-    const r = apply("lb2", files.lb2, "keepalived");
+    const r = apply("lb2", broken, "keepalived");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("keepalived: the new configuration was refused, nothing changed:");
     expect(r.stderr).toContain("vrrp_no_such_option");
@@ -128,17 +127,16 @@ describe("the lab", () => {
   it("loads static ipvsadm rules with dsas-apply and changes them in place", () => {
     const fixed = structuredClone(topology);
     fixed.directorPairs.lb.ipvs = "static";
-    const rules = (t: typeof topology) => renderDirectorPair(t, "lb", () => "labPass1").lb2;
-    const ruleText = (t: typeof topology) => rules(t).find((f) => f.path === "/etc/ipvsadm.rules")!.content;
+    const ruleText = (t: typeof topology) => renderDirectorPair(t).lb2.find((f) => f.path === "/etc/ipvsadm.rules")!.content;
     run("lb2", "systemctl stop keepalived; ipvsadm -C"); // lb2 turns from a keepalived director into a static one
-    const first = apply("lb2", rules(fixed), "ipvsadm");
+    const first = apply("lb2", fixed, "ipvsadm");
     expect(first.stdout, first.stderr).toBe("ipvsadm: applied 3 changed file(s)\n");
     expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(fixed));
 
     const changed = structuredClone(fixed);
     changed.pools.web.realServers.web2.weight = 5;
     delete changed.pools.web.realServers.web1;
-    const second = apply("lb2", rules(changed), "ipvsadm");
+    const second = apply("lb2", changed, "ipvsadm");
     expect(second.stdout, second.stderr).toBe("ipvsadm: applied 2 changed file(s)\n");
     expect(run("lb2", "ipvsadm-save -n")).toBe(ruleText(changed));
     expect(ruleText(changed)).toContain("-r 192.168.31.102:80 -m -w 5");
@@ -158,7 +156,7 @@ describe("a DRBD pair in the lab", () => {
       },
     },
   });
-  const files = renderDrbdPair(pair, "nfs", () => "lab-drbd-secret");
+  const drbdApply = (host: string, t: Topology, hooks?: Hooks) => applyService(host, planDrbdPair(normalize(t).drbdPairs.nfs), "drbd", () => "lab-drbd-secret", hooks);
   const drbd = (host: string, args: string) => ssh(host, `${DRBD_TOOL} ${args}`);
   const both = (command: string) => ["nfs1", "nfs2"].map((h) => run(h, command).trim());
 
@@ -166,7 +164,8 @@ describe("a DRBD pair in the lab", () => {
     lab("reset", "nfs1", "nfs2");
     lab("up", "nfs1", "nfs2");
     for (const host of ["nfs1", "nfs2"]) {
-      const r = apply(host, files[host], "drbd");
+      // Only the files, checked: the resource is brought up by hand below, step by step.
+      const r = drbdApply(host, pair, { check: "drbdadm dump all >/dev/null" });
       expect(r.stdout, r.stderr).toBe("drbd: applied 2 changed file(s)\n");
     }
   }, 900_000);
@@ -202,9 +201,10 @@ describe("a DRBD pair in the lab", () => {
   }, 300_000);
 
   it("refuses to move a running resource to another disk, leaving the disk and the resource as they were", () => {
-    const moved = renderDrbdPair(parseTopology({ ...structuredClone(pair), drbdPairs: { nfs: { ...pair.drbdPairs.nfs, nodes: { nfs1: { disk: "/dev/vdc" }, nfs2: { disk: "/dev/vdb" } } } } }), "nfs", () => "lab-drbd-secret");
+    const moved = structuredClone(pair);
+    moved.drbdPairs.nfs.nodes.nfs2.disk = "/dev/vdb";
     const before = run("nfs2", "sha256sum /dev/vdb; sha256sum /etc/drbd.d/r0.res");
-    const r = apply("nfs2", moved.nfs2, "drbd");
+    const r = drbdApply("nfs2", moved);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("drbd: applying failed; the previous files are back in place:");
     expect(r.stderr).toContain("r0: refused: it runs on /dev/vdc; it is not moved to /dev/vdb while up");

@@ -3,7 +3,7 @@
 # works in its own $BATS_TEST_TMPDIR; nothing here touches the machine's own
 # services, kernel, disks or packages.
 
-LIBEXEC=$(cd "$BATS_TEST_DIRNAME/../../libexec" && pwd)
+LIBEXEC=$(cd "$BATS_TEST_DIRNAME/../../provider/libexec" && pwd)
 
 common_setup() {
   bats_require_minimum_version 1.5.0
