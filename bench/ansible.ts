@@ -15,7 +15,7 @@ import { normalize } from "../components/model/normalize.ts";
 import { parseTopology, secretRefs } from "../components/model/validate.ts";
 import { planStack, units } from "../components/plan/plan.ts";
 import { fill } from "../components/plan/files.ts";
-import { logins } from "../lab/lab.ts";
+import { logins } from "../test/helpers/lab.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const STACK_FILE = join(ROOT, "Pulumi.lab.yaml");

@@ -5,7 +5,7 @@
 //   node bench/deploy.ts [RUNS]        (inside `eval "$(npm run -s env)"`)
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { logins } from "../lab/lab.ts";
+import { logins } from "../test/helpers/lab.ts";
 import { LAB_HOSTS } from "../lab/stack.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

@@ -12,7 +12,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { pidOf, ssh, until } from "../lab/lab.ts";
+import { pidOf, ssh } from "../lab/vm.ts";
+import { until } from "../test/helpers/lab.ts";
 import { LAB_CLIENT } from "../lab/stack.ts";
 import { type Answer, RequestStream } from "../lab/traffic.ts";
 

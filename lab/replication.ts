@@ -6,7 +6,7 @@
 //                                        password on stdin; CLIENTs get the client login
 import { readFileSync } from "node:fs";
 import { HOSTS } from "./inventory.ts";
-import { ssh } from "./lab.ts";
+import { ssh } from "./vm.ts";
 
 export const PRIMARY = "db1";
 export const REPLICAS = ["db2", "db3"];

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { HOSTS, SSH_PORT_BASE } from "./inventory.ts";
-import { hostKey } from "./lab.ts";
+import { hostKey } from "./vm.ts";
 
 export const LAB_KEY = join(resolve(import.meta.dirname, ".."), ".local/lab/id_ed25519");
 /** The stack config key holding the lab's SSH private key (a secret). */

@@ -1,7 +1,7 @@
 // A bounded stream of HTTP requests from a lab VM (never from this machine),
 // for tests and benchmarks: batches of parallel curl transfers, each on a new
 // connection, until stopped or a request or time bound is reached.
-import { ssh } from "./lab.ts";
+import { ssh } from "./vm.ts";
 
 export interface StreamOptions {
   /** Transfers in flight at once. */

@@ -32,7 +32,7 @@ pulumi config set --secret labSshKey --stack lab <"$LOCAL/lab/id_ed25519"
 # servers, numbered objects on the client (the cache tier's origin), and
 # MariaDB replicating from db1 to db2 and db3.
 node --input-type=module -e '
-const { ssh } = await import("./lab/lab.ts");
+const { ssh } = await import("./lab/vm.ts");
 for (const h of ["web1", "web2"]) ssh(h, `echo ${h} >/var/www/html/index.html && systemctl start nginx`);
 ssh("client", "mkdir -p /var/www/html/img && for i in $(seq 1 12); do head -c 20000 /dev/urandom >/var/www/html/img/$i.bin; done && touch -d 2020-01-01 /var/www/html/img/*.bin && systemctl start nginx");
 '
@@ -43,7 +43,7 @@ pulumi up --yes --stack lab --non-interactive
 
 say "proof: the VIPs and the IPVS table on the master, answers through the VIPs, the DRBD pair, the cache tier"
 node --input-type=module -e '
-const { ssh } = await import("./lab/lab.ts");
+const { ssh } = await import("./lab/vm.ts");
 const show = (host, cmd) => { const r = ssh(host, cmd); process.stdout.write(`--- ${host}: ${cmd}\n${r.stdout}${r.stderr}`); };
 // On a first deploy the backup, started first, holds the VIPs until the master preempts it.
 show("lb1", "for i in $(seq 30); do ip -4 -o addr show | grep -q \" 10.10.31.100/\" && break; sleep 1; done; ip -4 -brief addr show | grep -v ^lo");

@@ -3,12 +3,29 @@ import { join } from "node:path";
 import { fill } from "../../components/plan/files.ts";
 import type { Slice } from "../../components/plan/plan.ts";
 import { needsOf, type Hooks } from "../../components/services/service.ts";
-import { ssh } from "../../lab/lab.ts";
+import { ssh } from "../../lab/vm.ts";
 import { ROOT } from "./example.ts";
 
-export { logins, until } from "../../lab/lab.ts";
+export { pidOf, ssh } from "../../lab/vm.ts";
 
-/** Runs lab/lab.ts (up, down, reset, status); its progress goes to stderr. */
+/** Logins sshd accepted so far on a host, from its journal; the counting login itself is the last one. */
+export function logins(host: string): number {
+  const r = ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'");
+  if (r.status !== 0) throw new Error(`${host}: counting sshd logins: exit ${r.status}: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/** Waits until ok() holds, polling every 250 ms; the seconds it took. */
+export async function until(what: string, ok: () => boolean, seconds: number): Promise<number> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (Date.now() - start) / 1000;
+}
+
+/** Runs the lab CLI, lab/lab.ts (up, down, reset, status); its progress goes to stderr. */
 export function lab(...args: string[]): string {
   const r = spawnSync(process.execPath, [`${ROOT}/lab/lab.ts`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   process.stderr.write(r.stderr);
@@ -44,3 +61,7 @@ export function applyService(host: string, slice: Slice, service: string, secret
   const { command, stdin } = JSON.parse(b.stdout) as { command: string; stdin: string };
   return ssh(host, command, stdin);
 }
+
+/** A DRBD node's data disk made blank again: whatever DRBD resource is up taken down, the disk zeroed. */
+export const BLANK_DISK = "umount /dev/drbd0 2>/dev/null; drbdsetup down all 2>/dev/null; "
+  + "dd if=/dev/zero of=/dev/vdc bs=1M count=$(($(blockdev --getsize64 /dev/vdc) / 1048576)) status=none";

@@ -43,6 +43,7 @@ export function dsasProject(prefix: string, program?: string) {
     return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
   };
   const stackFile = (stack: string) => join(project, `Pulumi.${stack}.yaml`);
+  const stacks = new Set<string>();
   return {
     project,
     env,
@@ -52,6 +53,7 @@ export function dsasProject(prefix: string, program?: string) {
       writeFileSync(stackFile(stack), stringify({ config }));
       const init = pulumi(["stack", "init", stack]);
       if (init.code !== 0) throw new Error(init.out);
+      stacks.add(stack);
       for (const [key, value] of Object.entries(secrets)) {
         const r = pulumi(["config", "set", "--secret", key, "--stack", stack], value);
         if (r.code !== 0) throw new Error(r.out);
@@ -63,6 +65,8 @@ export function dsasProject(prefix: string, program?: string) {
       doc.config["dsas:topology"] = topology;
       writeFileSync(stackFile(stack), stringify(doc));
     },
+    /** The stacks created with init. */
+    stacks: () => [...stacks],
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
-import { pidOf, ssh } from "../../lab/lab.ts";
+import { pidOf, ssh } from "../../lab/vm.ts";
 import { RequestStream } from "../../lab/traffic.ts";
 import { dsasProject } from "../helpers/project.ts";
 import { lab, logins, run, until } from "../helpers/lab.ts";
@@ -48,15 +48,15 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
   const up = () => p.pulumi(["up", "--yes", "--stack", "lab"]);
 
   beforeAll(() => {
-    lab("reset", ...HOSTS, CLIENT);
     lab("up", ...HOSTS, CLIENT);
     // The web servers' own service, which the stack does not manage: nginx on port 80 naming its host.
     for (const h of ["web1", "web2"]) run(h, `echo ${h} >/var/www/html/index.html && systemctl start nginx`);
     p.init("lab", { "dsas:topology": topology() }, { "dsas:vrrpAuth": "labPass1", [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });
-  }, 900_000);
+  }, 1_800_000);
   afterAll(() => {
+    // Leave the hosts as booted for the lab's other files.
+    for (const stack of p.stacks()) p.pulumi(["destroy", "--yes", "--stack", stack]);
     p.remove();
-    lab("down", ...HOSTS, CLIENT);
   });
 
   it("deploys from scratch over one SSH connection per host, backup director before master", async () => {

@@ -62,7 +62,6 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
   const up = (stack: string) => p.pulumi(["up", "--yes", "--stack", stack]);
 
   beforeAll(async () => {
-    lab("reset", ...POOLS, ...STATIC, CLIENT);
     lab("up", ...POOLS, ...STATIC, CLIENT);
     // The databases themselves are not the stack's: MariaDB replication set up by the lab.
     await setUpReplication("dsas_check", CHECK_PASSWORD);
@@ -70,10 +69,11 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
     const key = { [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() };
     p.init("pools", { "dsas:topology": poolsTopology() }, { "dsas:vrrpAuth": "labPass1", "dsas:mysqlCheckPassword": CHECK_PASSWORD, ...key });
     p.init("static", { "dsas:topology": staticTopology() }, { "dsas:vrrpAuth": "labPass2", ...key });
-  }, 900_000);
+  }, 1_800_000);
   afterAll(() => {
+    // Leave the hosts as booted for the lab's other files.
+    for (const stack of p.stacks()) p.pulumi(["destroy", "--yes", "--stack", stack]);
     p.remove();
-    lab("down", ...POOLS, ...STATIC, CLIENT);
   });
 
   it("serves the read VIP from both replicas over LVS-DR, each checked by its replication state", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { dsasProject } from "../helpers/project.ts";
-import { lab, logins, run, until } from "../helpers/lab.ts";
+import { BLANK_DISK, lab, logins, run, ssh, until } from "../helpers/lab.ts";
 
 // A DRBD pair and a memory-only squid tier behind an nginx front, deployed by
 // the real engine over SSH to lab VMs; the client VM is the origin server.
@@ -34,8 +34,8 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
   let diskBefore = "";
 
   beforeAll(() => {
-    lab("reset", ...HOSTS, ORIGIN);
     lab("up", ...HOSTS, ORIGIN);
+    for (const h of ["nfs1", "nfs2"]) run(h, BLANK_DISK);
     // nfs2's disk holds a filesystem: data that the first deployment must not touch.
     run("nfs2", "mkfs.ext4 -q /dev/vdc");
     diskBefore = run("nfs2", "sha256sum /dev/vdc");
@@ -44,10 +44,13 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
       // Old objects: squid's heuristic keeps them fresh for days, so a repeat is a hit, not a revalidation.
       + "&& touch -d 2020-01-01 /var/www/html/img/*.bin && systemctl start nginx");
     p.init("lab", { "dsas:topology": topology() }, { "dsas:drbdSecret": "lab-drbd-secret", [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });
-  }, 900_000);
+  }, 1_800_000);
   afterAll(() => {
+    // Leave the hosts as booted for the lab's other files.
+    for (const stack of p.stacks()) p.pulumi(["destroy", "--yes", "--stack", stack]);
     p.remove();
-    lab("down", ...HOSTS, ORIGIN);
+    // Destroying leaves a DRBD resource and its data as they are; the next file wants blank disks.
+    for (const h of ["nfs1", "nfs2"]) ssh(h, BLANK_DISK);
   });
 
   it("refuses to put DRBD on a disk that holds a filesystem, and leaves that disk as it was", () => {

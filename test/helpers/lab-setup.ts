@@ -1,0 +1,13 @@
+// The lab tier's global set-up: its test files share one booted lab (each
+// file's beforeAll runs `lab up` for its hosts, which boots only what is not
+// running, or waits for a boot already under way); at the end every guest is
+// stopped.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "./example.ts";
+
+export function setup(): () => void {
+  return () => {
+    spawnSync(process.execPath, [join(ROOT, "lab/lab.ts"), "down"], { stdio: "inherit" });
+  };
+}
