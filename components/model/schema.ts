@@ -1,10 +1,8 @@
 // The stack's topology as operators describe it. Every field carries its
 // description and default here, so the reference docs come from this one place.
 import { z } from "zod";
-import { isIPv4, parseCidr } from "./net.ts";
+import { lines, name, pattern, text } from "./text.ts";
 
-const name = (what: string) =>
-  z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, `must be a ${what} name: a letter, then letters, digits, '_', '.' or '-' (at most 63)`);
 const int = (min: number, max: number) => {
   const range = `must be ${min}..${max}`;
   return z.number({ error: `must be a whole number ${min}..${max}` }).int(`must be a whole number ${min}..${max}`).min(min, range).max(max, range);
@@ -13,12 +11,15 @@ const seconds = (min: number, max: number) => {
   const range = `must be ${min}..${max} seconds`;
   return z.number({ error: `must be a number of seconds ${min}..${max}` }).min(min, range).max(max, range);
 };
-const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address such as 10.10.31.100");
-const cidr = z.string().refine((s) => parseCidr(s) !== undefined, "must be an IPv4 address with prefix length, such as 10.10.31.11/24");
+// Each string says where its value is written (model/text.ts), which decides what it may hold.
+const ipv4 = text(["ipv4"]);
+const cidr = text(["cidr"]);
 const port = int(1, 65535);
-const command = z.string().min(1).regex(/^[^"\n\r]+$/, "must be one line without double quotes (keepalived quotes it)");
-const absPath = z.string().regex(/^\/[^\s"'\\]*$/, "must be an absolute path without spaces or quotes");
-const extraConfig = z.array(z.string()).default([])
+const command = text(["keepalivedCommand"]);
+const ifname = name("interface", "interfaceName");
+const scriptPath = text(["filePath", "keepalivedString"]);
+const drbdPath = text(["filePath", "drbdWord"]);
+const extraConfig = (dialect: "keepalived" | "nginx" | "squid" | "drbd") => lines(dialect).default([])
   .describe("Lines added verbatim at the end of this block, for options the model does not cover yet.");
 
 /** What a secret is used for, which decides what its value may hold (model/secrets.ts). */
@@ -32,18 +33,18 @@ export const secretRef = (kind: SecretKind) => z.strictObject({
 export type SecretRef = z.infer<ReturnType<typeof secretRef>>;
 
 export const sshConnection = z.strictObject({
-  address: z.string().min(1).optional().describe("Address sshd listens on. @default the host's first interface address"),
+  address: text(["hostName"]).optional().describe("Address sshd listens on. @default the host's first interface address"),
   port: port.default(22).describe("sshd port."),
-  user: z.string().min(1).default("root").describe("Login user; must be root or have passwordless sudo."),
+  user: text(["userName"]).default("root").describe("Login user; must be root or have passwordless sudo."),
   privateKey: secretRef("sshPrivateKey").optional().describe("Private key for the login. @default - the SSH agent"),
-  hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+$/, "must be one public host key line such as 'ssh-ed25519 AAAA...'")
+  hostKey: text([], pattern("SSH host key", /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+$/, "must be one public host key line such as 'ssh-ed25519 AAAA...'"))
     .optional().describe("The host's pinned public host key; a mismatch fails before any command runs."),
   insecureFirstContact: z.boolean().default(false)
     .describe("Accept any host key when hostKey is not pinned. Only for a first contact in a lab."),
 });
 
 export const host = z.strictObject({
-  interfaces: z.record(name("interface"), cidr).refine((r) => Object.keys(r).length > 0, "must name at least one interface")
+  interfaces: z.record(ifname, cidr).refine((r) => Object.keys(r).length > 0, "must name at least one interface")
     .describe("Interface name to address/prefix, e.g. `eth0: 10.10.31.11/24`. The prefix defines the segment."),
   ssh: sshConnection.prefault({}).describe("How dsas-kit reaches the host."),
 });
@@ -58,11 +59,11 @@ const vrrpScript = z.strictObject({
 });
 
 const notify = z.strictObject({
-  master: absPath.optional().describe("Run on becoming master."),
-  backup: absPath.optional().describe("Run on becoming backup."),
-  fault: absPath.optional().describe("Run on entering fault."),
-  stop: absPath.optional().describe("Run when keepalived stops the instance."),
-  any: absPath.optional().describe("Run on every transition with TYPE NAME STATE PRIORITY arguments (keepalived `notify`)."),
+  master: scriptPath.optional().describe("Run on becoming master."),
+  backup: scriptPath.optional().describe("Run on becoming backup."),
+  fault: scriptPath.optional().describe("Run on entering fault."),
+  stop: scriptPath.optional().describe("Run when keepalived stops the instance."),
+  any: scriptPath.optional().describe("Run on every transition with TYPE NAME STATE PRIORITY arguments (keepalived `notify`)."),
 }).describe("Notify scripts; each must exist on the directors, owned by root and not writable by others.");
 
 const garp = z.strictObject({
@@ -72,7 +73,7 @@ const garp = z.strictObject({
 });
 
 export const vrrpInstance = z.strictObject({
-  interface: name("interface").describe("Interface that carries the adverts and the VIPs; must exist on both directors."),
+  interface: ifname.describe("Interface that carries the adverts and the VIPs; must exist on both directors."),
   virtualRouterId: int(1, 255).describe("VRID, unique per interface segment."),
   priority: z.strictObject({
     master: int(1, 254).default(150).describe("Priority on the intended master."),
@@ -85,11 +86,11 @@ export const vrrpInstance = z.strictObject({
   unicast: z.boolean().default(false).describe("Send adverts to the other director's address instead of multicast."),
   nopreempt: z.boolean().default(false).describe("A recovered higher-priority director does not take mastership back."),
   preemptDelay: int(0, 1000).optional().describe("Seconds a recovered master waits before preempting."),
-  trackInterfaces: z.array(name("interface")).default([]).describe("Interfaces whose loss puts the instance in FAULT."),
+  trackInterfaces: z.array(ifname).default([]).describe("Interfaces whose loss puts the instance in FAULT."),
   trackScripts: z.array(name("script")).default([]).describe("Names of scripts (under `scripts`) that adjust or fault the instance."),
   notify: notify.optional(),
   garp: garp.prefault({}).describe("Gratuitous ARP timing, so clients learn the new master's MAC."),
-  extraConfig,
+  extraConfig: extraConfig("keepalived"),
 });
 
 export const syncGroup = z.strictObject({
@@ -107,10 +108,10 @@ const retrying = (connectTimeout: number, what: string) => ({
 
 export const httpCheck = z.strictObject({
   type: z.enum(["HTTP_GET", "SSL_GET"]),
-  path: z.string().regex(/^\/\S*$/, "must be a URL path starting with /").default("/").describe("Path requested."),
+  path: text(["urlPath", "keepalivedWord"]).default("/").describe("Path requested."),
   statusCode: int(100, 599).default(200).describe("Expected HTTP status."),
-  digest: z.string().regex(/^[0-9a-f]{32}$/, "must be an MD5 hex digest").optional().describe("Expected MD5 of the body (genhash)."),
-  virtualHost: z.string().optional().describe("Host header to send."),
+  digest: text(["keepalivedWord"], pattern("MD5 digest", /^[0-9a-f]{32}$/, "must be an MD5 hex digest")).optional().describe("Expected MD5 of the body (genhash)."),
+  virtualHost: text(["hostName", "httpHeaderValue", "keepalivedWord"]).optional().describe("Host header to send."),
   port: port.optional().describe("Port to check. @default - the real server's port"),
   ...retrying(3, "Seconds to wait for the connection and the answer."),
 });
@@ -121,7 +122,7 @@ export const tcpCheck = z.strictObject({
 });
 export const smtpCheck = z.strictObject({
   type: z.literal("SMTP_CHECK"),
-  helo: z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("localhost").describe("Name sent in HELO."),
+  helo: text(["hostName", "keepalivedWord"]).default("localhost").describe("Name sent in HELO."),
   ...retrying(5, "Seconds to wait for the connection and each reply."),
 });
 export const miscCheck = z.strictObject({
@@ -132,7 +133,7 @@ export const miscCheck = z.strictObject({
 export const mysqlReplicationCheck = z.strictObject({
   type: z.literal("MYSQL_REPLICATION"),
   maxLagSeconds: int(0, 86400).default(30).describe("A replica lagging more than this is taken out of the pool."),
-  user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, "must be a MySQL user name").default("dsas_check").describe("MySQL user with REPLICATION CLIENT."),
+  user: text(["mysqlOptionValue"], pattern("MySQL user", /^[A-Za-z0-9_]{1,32}$/, "must be a MySQL user name")).default("dsas_check").describe("MySQL user with REPLICATION CLIENT."),
   password: secretRef("mysqlPassword").describe("That user's password; written to a 0600 file on the directors, never on a command line."),
   timeout: seconds(1, 3600).default(5).describe("Seconds before a check counts as failed."),
 });
@@ -168,7 +169,7 @@ export const virtualServer = z.strictObject({
   hysteresis: int(0, 65535).optional().describe("Slack around the quorum."),
   sorryServer: z.strictObject({ address: ipv4.describe("Sorry server address."), port: port.describe("Sorry server port.") }).optional().describe("Served when no real server is healthy."),
   gateway: ipv4.optional().describe("NAT only: the VIP the real servers route through. @default - the pair's single VIP on their segment"),
-  extraConfig,
+  extraConfig: extraConfig("keepalived"),
 });
 
 export const directorPair = z.strictObject({
@@ -177,13 +178,13 @@ export const directorPair = z.strictObject({
   ipvs: z.enum(["keepalived", "static"]).default("keepalived")
     .describe("keepalived: its checkers manage IPVS; static: fixed ipvsadm rules loaded at boot, keepalived only for the VIPs."),
   routerIds: z.boolean().default(true).describe("Set each director's router_id to its host name."),
-  scriptUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root")
+  scriptUser: text(["userName", "keepalivedWord"]).default("root")
     .describe("User that runs vrrp scripts, notify scripts and MISC_CHECK (script_user)."),
   skipCheckAdvAddr: z.boolean().default(true)
     .describe("vrrp_skip_check_adv_addr: accept adverts whose VIP list differs, so a rolling change cannot cause a failover."),
   reloadCheckConfig: z.boolean().default(true).describe("reload_check_config: keepalived tests the config before each reload."),
   lvsSyncDaemon: z.strictObject({
-    interface: name("interface").describe("Interface the sync traffic uses."),
+    interface: ifname.describe("Interface the sync traffic uses."),
     instance: name("instance").describe("VRRP instance whose state decides master/backup sync role."),
     syncId: int(0, 255).optional().describe("Sync daemon id, to tell several clusters apart on one segment. @default - keepalived's own"),
   }).optional().describe("Synchronise IPVS connection state to the backup so connections survive a failover."),
@@ -192,11 +193,11 @@ export const directorPair = z.strictObject({
   syncGroups: z.record(name("sync group"), syncGroup).default({}).describe("Groups of instances that fail over together (vrrp_sync_group), by name."),
   scripts: z.record(name("script"), vrrpScript).default({}).describe("vrrp_script definitions, by name."),
   virtualServers: z.record(name("virtual server"), virtualServer).default({}).describe("LVS services on the pair's VIPs, by name."),
-  extraGlobalConfig: extraConfig,
+  extraGlobalConfig: extraConfig("keepalived"),
 });
 
 const drbdNode = z.strictObject({
-  disk: absPath.describe("Backing block device."),
+  disk: drbdPath.describe("Backing block device."),
   address: ipv4.optional().describe("Replication address. @default - the host's address on the segment it shares with the peer"),
 });
 const afterSb = {
@@ -208,35 +209,37 @@ const afterSb = {
     .describe("after-sb-2pri: split brain found while both nodes are Primary."),
 };
 export const drbdPair = z.strictObject({
-  resource: name("resource").optional().describe("DRBD resource name. @default - the pair's key"),
-  nodes: z.record(name("host"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes")
+  resource: name("resource", "drbdWord").optional().describe("DRBD resource name. @default - the pair's key"),
+  nodes: z.record(name("host", "drbdWord"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes")
     .describe("The two hosts that mirror the device, by host name."),
-  device: z.string().regex(/^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN").default("/dev/drbd0").describe("The replicated block device the service uses."),
-  metaDisk: z.union([z.literal("internal"), absPath]).default("internal").describe("Where DRBD metadata lives."),
+  device: text(["drbdWord"], pattern("DRBD device", /^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN")).default("/dev/drbd0").describe("The replicated block device the service uses."),
+  metaDisk: z.union([z.literal("internal"), drbdPath]).default("internal").describe("Where DRBD metadata lives."),
   port: int(1024, 65535).default(7788).describe("Replication TCP port."),
   protocol: z.enum(["A", "B", "C"]).default("C").describe("C is synchronous: no acknowledged write is lost."),
   sharedSecret: secretRef("drbdSharedSecret").describe("Peer authentication secret."),
   cramHmacAlg: z.enum(["sha1", "sha256", "sha512"]).default("sha256").describe("Digest for peer authentication with the shared secret."),
   afterSplitBrain: z.strictObject(afterSb).prefault({ zeroPrimaries: "disconnect", onePrimary: "disconnect", twoPrimaries: "disconnect" })
     .describe("Automatic split-brain recovery; anything but disconnect can discard data."),
-  splitBrainNotify: z.string().regex(/^[A-Za-z0-9@._-]+$/, "must be a mail address or user").default("root")
+  // A word of the handler's command in a drbd.conf quoted string (255 bytes, 36 of them the command's).
+  splitBrainNotify: text(["shellWord"], pattern("mail recipient", /^[A-Za-z0-9@._+-]{1,219}$/, "must be a mail address or user of at most 219 characters"))
+    .default("root")
     .describe("Who the split-brain handler mails."),
   initialSyncSource: name("host").describe("Node whose data wins the very first sync; forced Primary only on first set-up."),
   skipInitialSync: z.boolean().default(false).describe("Both disks are brand new and empty: mark them in sync without copying."),
   filesystem: z.strictObject({
     type: z.enum(["ext4", "xfs"]).default("ext4").describe("Filesystem on the device."),
     create: z.boolean().default(false).describe("Create it on first set-up when blkid finds none (never over existing data)."),
-    mountPoint: absPath.optional().describe("Where the service mounts it on the primary; never at boot."),
+    mountPoint: text(["filePath"]).optional().describe("Where the service mounts it on the primary; never at boot."),
   }).optional().describe("The filesystem on the DRBD device. @default - none managed"),
-  resyncRate: z.string().regex(/^\d+[KMG]?$/, "must be a rate such as 100M").optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
-  extraNetConfig: extraConfig,
+  resyncRate: text(["drbdWord"], pattern("rate", /^\d{1,8}[KMG]?$/, "must be a rate such as 100M: at most 8 digits, then K, M or G")).optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
+  extraNetConfig: extraConfig("drbd"),
 });
 
 export const cacheTier = z.strictObject({
   squids: z.array(name("host")).min(1, "must list at least one squid node").describe("Hosts running memory-only squid."),
   fronts: z.array(name("host")).min(1, "must list at least one front").describe("Hosts running nginx that picks a squid by URI hash."),
   origin: z.strictObject({
-    address: z.string().min(1).describe("Origin server address or name."),
+    address: text(["hostName", "squidWord"]).describe("Origin server address or name."),
     port: port.default(80).describe("Origin server port."),
   }).describe("Where misses are fetched from."),
   listenPort: port.default(80).describe("Port the nginx fronts listen on."),
@@ -249,9 +252,9 @@ export const cacheTier = z.strictObject({
     .describe("How squids ask each other for an object: ICP or HTCP queries, or not at all (the URI hash already spreads objects)."),
   icpPort: port.default(3130).describe("UDP port for ICP queries between squids."),
   htcpPort: port.default(4827).describe("UDP port for HTCP queries between squids."),
-  serverName: z.string().default("_").describe("nginx server_name of the front."),
-  squidExtraConfig: extraConfig,
-  nginxExtraConfig: extraConfig,
+  serverName: text(["nginxServerName", "nginxWord"]).default("_").describe("nginx server_name of the front."),
+  squidExtraConfig: extraConfig("squid"),
+  nginxExtraConfig: extraConfig("nginx"),
 });
 
 export const topology = z.strictObject({
@@ -259,7 +262,7 @@ export const topology = z.strictObject({
     .describe("Every machine of the stack, by host name."),
   directorPairs: z.record(name("director pair"), directorPair).prefault({}).describe("Active/backup LVS director pairs, by name."),
   pools: z.record(name("pool"), pool).prefault({}).describe("Pools of real servers with their health checks, by name."),
-  drbdPairs: z.record(name("DRBD pair"), drbdPair).prefault({}).describe("DRBD-mirrored storage pairs, by name."),
+  drbdPairs: z.record(name("DRBD pair", "drbdWord"), drbdPair).prefault({}).describe("DRBD-mirrored storage pairs, by name."),
   cacheTiers: z.record(name("cache tier"), cacheTier).default({}).describe("Image cache tiers: squid nodes behind nginx fronts, by name."),
 });
 

@@ -180,8 +180,10 @@ export class TopologyError extends Error {
   }
 }
 
+// A key that is not a name is shown quoted, so a message stays one line.
 function pathText(root: string, path: PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : `${s}.${String(k)}`), root);
+  return path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]`
+    : /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(String(k)) ? `${s}.${String(k)}` : `${s}[${JSON.stringify(String(k))}]`), root);
 }
 
 function shown(v: unknown): string {
@@ -191,8 +193,11 @@ function shown(v: unknown): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
+    case "invalid_key":
+      // A map's key: what its own schema says of it.
+      return describeIssue({ ...issue.issues[0], input: issue.input } as z.core.$ZodIssue);
     case "unrecognized_keys":
-      return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+      return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => (/^[\x21-\x7e]+$/.test(k) ? `'${k}'` : JSON.stringify(k))).join(", ")}`;
     case "invalid_type":
       return issue.input === undefined ? "is required" : `must be ${issue.expected}, got ${shown(issue.input)}`;
     case "invalid_value":

@@ -42,7 +42,7 @@ describe("topology validation", () => {
     ["authentication with VRRPv3", (t: any) => { t.directorPairs.ilb.instances.VI_DB.authentication = { secret: "vrrpAuth" }; },
       "topology.directorPairs.ilb.instances.VI_DB.authentication must not be set with vrrpVersion 3, which has no authentication"],
     ["a check command keepalived cannot quote", (t: any) => { t.directorPairs.lb.scripts.chk_uplink.command = '/bin/sh -c "ping -c1 10.10.31.1"'; },
-      "topology.directorPairs.lb.scripts.chk_uplink.command must be one line without double quotes (keepalived quotes it), got \"/bin/sh -c \\\"ping -c1 10.10.31.1\\\"\""],
+      "topology.directorPairs.lb.scripts.chk_uplink.command must not contain a double quote (\"): it would end keepalived's quoted string, got \"/bin/sh -c \\\"ping -c1 10.10.31.1\\\"\""],
     ["a tracked script that does not exist", (t: any) => { t.directorPairs.lb.instances.VI_EXT.trackScripts = ["chk_nothing"]; },
       "topology.directorPairs.lb.instances.VI_EXT.trackScripts[0] names script 'chk_nothing', which is not defined under scripts"],
     ["a weighted script in a sync group", (t: any) => { t.directorPairs.lb.scripts.chk_uplink.weight = -60; },
