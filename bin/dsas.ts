@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadStack } from "../components/model/load.ts";
+import { loadStack, unpinnedHost } from "../components/model/load.ts";
 import { readStackFile } from "../components/model/stack-file.ts";
 import { referenceMarkdown } from "../components/model/reference.ts";
 import { TopologyError } from "../components/model/validate.ts";
@@ -48,6 +48,8 @@ function main(argv: string[]): number {
   if (stack.plainSecrets.length) {
     process.stderr.write(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): ${stack.plainSecrets.join(", ")}\n`);
   }
+  // What pulumi up would refuse, one line per host, so a review finds it first.
+  for (const host of stack.unpinnedHosts) process.stderr.write(`warning: ${unpinnedHost(host)}; pulumi up refuses the host until then\n`);
   const topology = stack.model;
   const rendered = renderedFiles(stack.plan, (name) => stack.secrets[name] ?? REDACTED);
   const hosts = Object.keys(rendered);

@@ -21,11 +21,27 @@ function stackWith(name: string, edit: (config: any) => void): string {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// The example pins no host key: pulumi up would refuse every host with work.
+const EXAMPLE_HOSTS = ["cache1", "cache2", "db2", "db3", "ilv1", "ilv2", "img1", "lv1", "lv2", "nfs1", "nfs2", "slv1", "slv2", "smtp1", "smtp2", "web1", "web2"];
+const unpinned = (hosts = EXAMPLE_HOSTS) => hosts.map((h) =>
+  `warning: topology.hosts.${h}.ssh.hostKey must pin the host's public key (ssh-keyscan -t ed25519 ADDRESS), or set insecureFirstContact: true for a lab's first contact; pulumi up refuses the host until then\n`).join("");
+
 describe("dsas check and render", () => {
-  it("accepts the example stack", () => {
+  it("accepts the example stack, warning of each host pulumi up would refuse for its unpinned key", () => {
     const r = dsas("check", EXAMPLE_STACK);
-    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r).toMatchObject({ code: 0, stderr: unpinned() });
     expect(r.stdout).toMatch(/^ok: 17 hosts, 3 director pairs, 3 pools, 1 DRBD pairs, 1 cache tiers; \d+ files would be rendered\n$/);
+  });
+
+  it("warns of no host whose key is pinned or that is a lab's first contact, nor of one without work", () => {
+    const r = dsas("check", stackWith("pinned", (c) => {
+      const hosts = c["dsas:topology"].hosts;
+      for (const h of Object.values<any>(hosts)) h.ssh = { hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpin" };
+      hosts.web2.ssh = { insecureFirstContact: true };
+      delete hosts.web1.ssh;
+      hosts.spare = { interfaces: { eth0: "192.168.31.200/24" } };
+    }));
+    expect(r).toMatchObject({ code: 0, stderr: unpinned(["web1"]) });
   });
 
   it("refuses a bad stack with every field path and reason, and exit 1", () => {
@@ -52,13 +68,14 @@ describe("dsas check and render", () => {
   it("accepts plain secrets for offline review only, and says so", () => {
     const r = dsas("check", stackWith("plain", (c) => { c["dsas:vrrpAuth"] = "plainPw1"; }));
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): vrrpAuth\n");
+    expect(r.stderr).toBe(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): vrrpAuth\n${unpinned()}`);
   });
 
   it("renders every host's files under DIR/<host>/<path> with their modes", () => {
     const out = join(dir, "out");
     const r = dsas("render", stackWith("render", (c) => { c["dsas:vrrpAuth"] = "plainPw1"; }), "--out", out);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`warning: secrets given as plain values, accepted for offline review only (pulumi up requires them encrypted): vrrpAuth\n${unpinned()}note: encrypted secrets are written as REDACTED; only pulumi up decrypts them\n`);
     expect(r.stdout).toMatch(/^rendered \d+ files for \d+ hosts into /);
     expect(readFileSync(join(out, "lv1/etc/keepalived/dsas/auth-VI_EXT.conf"), "utf8")).toBe("auth_type PASS\nauth_pass plainPw1\n");
     expect(statSync(join(out, "lv1/etc/keepalived/dsas/auth-VI_EXT.conf")).mode & 0o777).toBe(0o600);
