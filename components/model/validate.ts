@@ -2,11 +2,13 @@
 // checked Topology, or a list of messages that name the field path.
 import { z } from "zod";
 import { inSubnet, networkOf, parseCidr } from "./net.ts";
+import { addressCheck } from "./addresses.ts";
+import { failoverCheck } from "./failover.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
 import { topology, type SecretKind, type Topology } from "./schema.ts";
 
-type Path = (string | number)[];
-type Report = (path: Path, message: string) => void;
+export type Path = (string | number)[];
+export type Report = (path: Path, message: string) => void;
 
 function crossCheck(t: Topology, report: Report): void {
   const vrids = new Map<string, string>();
@@ -168,7 +170,10 @@ function crossCheck(t: Topology, report: Report): void {
 }
 
 export const stackSchema = topology.superRefine((t, ctx) => {
-  crossCheck(t, (path, message) => ctx.addIssue({ code: "custom", path, message }));
+  const report: Report = (path, message) => ctx.addIssue({ code: "custom", path, message });
+  crossCheck(t, report);
+  addressCheck(t, report);
+  failoverCheck(t, report);
 });
 
 export class TopologyError extends Error {

@@ -83,10 +83,11 @@ describe("director pair rendering of every keepalived option the model has", () 
     extraConfig: ["dont_track_primary"],
   });
   lb.syncGroups.VG_LB.notify = { master: "/usr/bin/logger" };
-  lb.scripts.chk_flag = { command: "/usr/bin/test -e /run/dsas-maintenance", interval: 5, weight: -20, fall: 1, rise: 3 };
+  // Weighted, and enough to move the VIPs: 150 - 60 is below the backup's 100 (nopreempt would keep them; the example's slb has it).
+  lb.scripts.chk_flag = { command: "/usr/bin/test -e /run/dsas-maintenance", interval: 5, weight: -60, fall: 1, rise: 3 };
   lb.instances.VI_ALT = {
     ...structuredClone(lb.instances.VI_INT), virtualRouterId: 33, virtualIps: ["192.168.31.9"], notify: undefined,
-    nopreempt: true, trackScripts: ["chk_flag"], authentication: undefined, unicast: true, extraConfig: [],
+    preemptDelay: 10, trackScripts: ["chk_flag"], authentication: undefined, unicast: true, extraConfig: [],
   };
   raw.pools.web.checks.push(
     { type: "SSL_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", port: 443, connectTimeout: 3, retry: 2, delayBeforeRetry: 1 },
@@ -108,7 +109,7 @@ describe("director pair rendering of every keepalived option the model has", () 
       "    lvs_sync_daemon eth1 VI_INT id 7\n",
       "    vrrp_garp_interval 0.001\n}",
       '    notify_master "/usr/bin/true"\n    notify_backup "/usr/bin/true"\n    notify_fault "/usr/bin/true"\n    notify_stop "/usr/bin/true"\n    notify "/usr/bin/logger"\n    dont_track_primary\n}',
-      "    nopreempt\n",
+      "    preempt_delay 10\n",
       "    unicast_src_ip 192.168.31.12\n    unicast_peer {\n        192.168.31.11\n    }\n",
       "virtual_server 10.10.31.100 80 {\n    delay_loop 10\n    lvs_sched sh\n    lvs_method TUN\n    protocol UDP\n    persistence_timeout 60\n    quorum 2\n    hysteresis 1\n    alpha\n",
       "        SSL_GET {\n            url {\n                path /health\n                status_code 200\n                digest 9b3a0c85a887a256d6939da88aabd8cd\n            }\n            connect_port 443\n            virtualhost www.example.com\n",
