@@ -8,7 +8,8 @@ import {
   drbdAddress, interfaces, realServerAddress, realServerNets, squidAddress,
   type InterfaceAddress, type RealServerNet, type Resolved,
 } from "./resolve.ts";
-import type { CacheTier, Check, DirectorPair, DrbdPair, Host, Pool, Topology, VirtualServer } from "./schema.ts";
+import type { CacheTier, Check, DirectorPair, DrbdPair, Host, Pool, StoragePair, Topology, VirtualServer } from "./schema.ts";
+import { clusterSegment } from "./storage-checks.ts";
 import { secretRefs, type SecretUse } from "./validate.ts";
 
 export interface HostModel extends Host {
@@ -66,12 +67,32 @@ export interface CacheTierModel extends CacheTier {
   readonly frontAddresses: Readonly<Record<string, readonly string[]>>;
 }
 
+export interface StorageNodeModel extends DrbdNodeModel {
+  /** Corosync's node id: 1 and 2, by name. */
+  readonly nodeId: number;
+  /** The interface on the cluster segment, which carries the service address. */
+  readonly iface: string;
+}
+
+export interface StoragePairModel extends Omit<StoragePair, "nodes" | "resource"> {
+  readonly name: string;
+  readonly resource: string;
+  /** Always C: a write is acknowledged once it is on both disks. */
+  readonly protocol: "C";
+  readonly nodes: Readonly<Record<string, StorageNodeModel>>;
+  /** The service address's prefix, from the nodes' segment. */
+  readonly prefix: number;
+  /** The arbiter's address on the nodes' segment. */
+  readonly arbiterAddress: string;
+}
+
 export interface Model {
   readonly hosts: Readonly<Record<string, HostModel>>;
   readonly directorPairs: Readonly<Record<string, DirectorPairModel>>;
   readonly pools: Readonly<Record<string, PoolModel>>;
   readonly drbdPairs: Readonly<Record<string, DrbdPairModel>>;
   readonly cacheTiers: Readonly<Record<string, CacheTierModel>>;
+  readonly storagePairs: Readonly<Record<string, StoragePairModel>>;
   /** Every secret referenced, with what for and where. */
   readonly secrets: readonly SecretUse[];
 }
@@ -135,5 +156,15 @@ export function normalize(t: Topology): Model {
     return [name, { ...c, name, squidAddresses, frontAddresses }];
   }));
 
-  return { hosts, directorPairs, pools, drbdPairs, cacheTiers, secrets: secretRefs(t) };
+  const storagePairs = Object.fromEntries(byName(t.storagePairs).map(([name, sp]) => {
+    const seg = clusterSegment(t, sp.nodes)!;
+    const nodes = Object.fromEntries(byName(sp.nodes).map(([node, n], i) => {
+      const address = must(drbdAddress(t, sp.nodes, node), node);
+      return [node, { disk: n.disk, address, nodeId: i + 1, iface: interfaces(t.hosts[node]).find((x) => x.address === address)!.iface }];
+    }));
+    const arbiterAddress = interfaces(t.hosts[sp.arbiter]).find((i) => inSubnet(i.address, seg.address, seg.prefix))!.address;
+    return [name, { ...sp, name, resource: sp.resource ?? name, protocol: "C" as const, nodes, prefix: seg.prefix, arbiterAddress }];
+  }));
+
+  return { hosts, directorPairs, pools, drbdPairs, cacheTiers, storagePairs, secrets: secretRefs(t) };
 }

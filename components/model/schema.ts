@@ -23,7 +23,7 @@ const extraConfig = (dialect: "keepalived" | "nginx" | "squid" | "drbd") => line
   .describe("Lines added verbatim at the end of this block, for options the model does not cover yet.");
 
 /** What a secret is used for, which decides what its value may hold (model/secrets.ts). */
-export type SecretKind = "vrrpPassword" | "drbdSharedSecret" | "mysqlPassword" | "sshPrivateKey";
+export type SecretKind = "vrrpPassword" | "drbdSharedSecret" | "mysqlPassword" | "sshPrivateKey" | "corosyncKey";
 
 /** A reference to a secret config key; the parsed value also says what the secret is for. */
 export const secretRef = (kind: SecretKind) => z.strictObject({
@@ -257,6 +257,47 @@ export const cacheTier = z.strictObject({
   nginxExtraConfig: extraConfig("nginx"),
 });
 
+// An active/backup service on a DRBD pair that moves by itself: Pacemaker on
+// Corosync promotes DRBD, mounts the filesystem, starts the service and moves
+// its address, with a third vote from corosync-qnetd on an arbiter and
+// watchdog self-fencing (sbd), so a partition never gives two Primaries.
+const nfsExport = z.strictObject({
+  path: text(["filePath"]).describe("Folder exported, under the pair's mount point."),
+  clients: z.array(text([], pattern("NFS client", /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[A-Za-z0-9*?]([A-Za-z0-9*?.-]{0,252}))$/,
+    "must be an address, an address with prefix (192.168.31.0/24), a host name or a wildcard (*.example.com)")))
+    .min(1, "must list at least one client").describe("Who may mount it."),
+  options: z.array(text([], pattern("export option", /^[a-z_]{1,32}(=[A-Za-z0-9:._-]{1,64})?$/,
+    "must be an exports(5) option such as rw, sync, no_subtree_check or fsid=1")))
+    .default(["rw", "sync", "no_subtree_check"]).describe("exports(5) options; sync, so an NFS write is on both disks before it is acknowledged."),
+});
+export const nfsService = z.strictObject({
+  exports: z.array(nfsExport).min(1, "must export at least one folder").describe("What the NFS server exports, as /etc/exports would."),
+  leaseSeconds: int(10, 3600).default(90).describe("NFSv4 lease; clients renew their state this often."),
+  graceSeconds: int(10, 3600).default(90).describe("After a move, how long clients have to reclaim their opens and locks before new ones are served."),
+});
+export const mariadbService = z.strictObject({
+  serverId: int(1, 4294967295).default(1).describe("server_id: the same on both nodes, since the pair is one server whose binlogs move with it."),
+  port: port.default(3306).describe("Port it serves on."),
+  bufferPoolMB: int(8, 1048576).default(128).describe("innodb_buffer_pool_size."),
+});
+export const storagePair = drbdPair.omit({ filesystem: true, skipInitialSync: true, protocol: true }).extend({
+  filesystem: z.strictObject({
+    type: z.enum(["ext4", "xfs"]).default("ext4").describe("Filesystem on the device."),
+    create: z.boolean().default(false).describe("Create it on first set-up when blkid finds none (never over existing data)."),
+    mountPoint: text(["filePath"]).describe("Where the Primary mounts it; never at boot, only by the cluster."),
+  }).describe("The filesystem on the DRBD device, which holds the service's data."),
+  address: ipv4.describe("The service address clients use: always on the node that is Primary."),
+  arbiter: name("host").describe("Host running corosync-qnetd, the third vote that lets a two-node pair tell a dead peer from a partition; on the nodes' segment, not one of them."),
+  clusterKey: secretRef("corosyncKey").describe("Corosync's authentication key, at least 128 bytes (openssl rand -base64 128)."),
+  preferredNode: name("host").optional()
+    .describe("Where the service runs while both nodes are healthy; changing it moves the service there (a planned switchover). @default - it stays where it runs"),
+  tokenMs: int(1000, 60000).default(3000).describe("Corosync's token timeout: a peer silent this long is lost."),
+  watchdogSeconds: int(5, 120).default(30)
+    .describe("sbd's watchdog timeout: a node that loses quorum has reset itself within this; the survivor waits twice as long before taking over."),
+  nfs: nfsService.optional().describe("Serve NFS from the pair. One of nfs and mariadb."),
+  mariadb: mariadbService.optional().describe("Serve the MariaDB primary from the pair. One of nfs and mariadb."),
+});
+
 export const topology = z.strictObject({
   hosts: z.record(name("host"), host).refine((r) => Object.keys(r).length > 0, "must define at least one host")
     .describe("Every machine of the stack, by host name."),
@@ -264,6 +305,8 @@ export const topology = z.strictObject({
   pools: z.record(name("pool"), pool).prefault({}).describe("Pools of real servers with their health checks, by name."),
   drbdPairs: z.record(name("DRBD pair", "drbdWord"), drbdPair).prefault({}).describe("DRBD-mirrored storage pairs, by name."),
   cacheTiers: z.record(name("cache tier"), cacheTier).default({}).describe("Image cache tiers: squid nodes behind nginx fronts, by name."),
+  storagePairs: z.record(name("storage pair", "drbdWord"), storagePair).prefault({})
+    .describe("Active/backup services on DRBD that fail over by themselves (NFS, the MariaDB primary), by name."),
 });
 
 export type Topology = z.infer<typeof topology>;
@@ -274,3 +317,4 @@ export type VirtualServer = z.infer<typeof virtualServer>;
 export type Pool = z.infer<typeof pool>;
 export type DrbdPair = z.infer<typeof drbdPair>;
 export type CacheTier = z.infer<typeof cacheTier>;
+export type StoragePair = z.infer<typeof storagePair>;

@@ -14,6 +14,9 @@ const RULES: Record<SecretKind, (value: string) => string | undefined> = {
   // A MySQL option file value is one line.
   mysqlPassword: (v) => v === "" ? `must not be empty, got ${describe(v)}`
     : /[\r\n]/.test(v) ? `must be one line, which a MySQL option file can hold, got ${describe(v)}` : undefined,
+  // Corosync reads the key file as raw bytes and wants at least 1024 bits of it.
+  corosyncKey: (v) => Buffer.byteLength(v) >= 128 && Buffer.byteLength(v) <= 4096 && !/\0/.test(v) ? undefined
+    : `must be 128..4096 bytes without NUL for a Corosync key (openssl rand -base64 128), got ${describe(v)}`,
   sshPrivateKey: (v) => /^-----BEGIN [A-Z ]*PRIVATE KEY-----\r?\n[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/.test(v) ? undefined
     : `must be a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----), got ${describe(v)}`,
 };

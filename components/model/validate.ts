@@ -5,6 +5,7 @@ import { inSubnet, networkOf, parseCidr } from "./net.ts";
 import { addressCheck } from "./addresses.ts";
 import { failoverCheck } from "./failover.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
+import { checkStoragePairs } from "./storage-checks.ts";
 import { topology, type SecretKind, type Topology } from "./schema.ts";
 
 export type Path = (string | number)[];
@@ -174,6 +175,7 @@ export const stackSchema = topology.superRefine((t, ctx) => {
   crossCheck(t, report);
   addressCheck(t, report);
   failoverCheck(t, report);
+  checkStoragePairs(t, report);
 });
 
 export class TopologyError extends Error {
