@@ -41,8 +41,8 @@ function rows(s: Schema, path: string, required: boolean, out: string[]): void {
   const checkKinds = (s.items?.oneOf ?? s.items?.anyOf ?? []).map((v) => v.properties?.type?.const ?? v.properties?.type?.enum?.join(", "));
   const type = isMap ? `map of ${isRecordOfObjects ? "name to settings" : typeOf(s.additionalProperties as Schema)}`
     : isObject ? "settings" : checkKinds.length ? `list of: ${checkKinds.join(", ")}` : variants.length ? "one of the kinds below" : typeOf(s);
-  // A "<name>" row would only repeat its map's row.
-  if (path && !path.endsWith(".<name>")) out.push(`| \`${path}\` | ${cell(type)} | ${cell(dflt)} | ${cell(s.description ?? "")} |`);
+  // A "<name>" or "[]" row would only repeat its map's or list's row.
+  if (path && !path.endsWith(".<name>") && !path.endsWith("[]")) out.push(`| \`${path}\` | ${cell(type)} | ${cell(dflt)} | ${cell(s.description ?? "")} |`);
   if (isRecordOfObjects) rows({ ...(s.additionalProperties as Schema), description: undefined }, `${path}.<name>`, false, out);
   if (isObject) {
     for (const [k, v] of Object.entries(s.properties!)) rows(v, path ? `${path}.${k}` : k, s.required?.includes(k) ?? false, out);
