@@ -49,8 +49,11 @@ function format(name: string, what: string, test: (v: string) => boolean): Conte
 }
 
 // keepalived reads its files in lines of at most 1023 bytes (fgets into
-// MAXBUF): a longer one goes on as a line of its own.
-const KEEPALIVED_MAX: [number, string] = [1000, "keepalived reads lines of at most 1023 bytes and starts a new line after that"];
+// MAXBUF): a longer one goes on as a line of its own. A value shares its line
+// with the keyword and indentation (24 bytes before a MISC_CHECK's command);
+// an extraConfig line has 4 spaces before it.
+const KEEPALIVED_MAX: [number, string] = [960, "keepalived reads lines of at most 1023 bytes, the keyword and indentation before the value included"];
+const KEEPALIVED_LINE_MAX: [number, string] = [1000, "keepalived reads lines of at most 1023 bytes and starts a new line after that"];
 const KEEPALIVED_ONE_LINE: [RegExp, string] = [CONTROL, "keepalived.conf holds it on one line of printable text"];
 const KEEPALIVED_QUOTING: [RegExp, string][] = [
   [/\\/, "keepalived reads a backslash as an escape"],
@@ -227,7 +230,8 @@ export function text(lands: readonly (ContextName | Context)[], own?: Context): 
   const contexts = [...(own ? [own] : []), ...lands.map((l) => (typeof l === "string" ? CONTEXTS[l] : l))];
   const schema = z.string().superRefine((v, ctx) => {
     const p = problemOf(v, contexts);
-    if (p) ctx.addIssue({ code: "custom", message: p, input: v });
+    // continue: false, so the cross-field rules never see a value that cannot be written.
+    if (p) ctx.addIssue({ code: "custom", message: p, input: v, continue: false });
   });
   textRegistry.add(schema, { contexts: contexts.map((c) => c.name) });
   return schema;
@@ -265,7 +269,7 @@ interface LineProblem {
 
 // drbd.conf has no limit of its own on a line, only on its words (below).
 const LINE_MAX: Partial<Record<Dialect, [number, string]>> = {
-  keepalived: KEEPALIVED_MAX,
+  keepalived: KEEPALIVED_LINE_MAX,
   // nginx reads its files in 4096-byte buffers and refuses a longer word.
   nginx: [4000, "nginx refuses a word longer than its 4096-byte buffer"],
   // squid reads lines of at most 8191 bytes (fgets into BUFSIZ).
@@ -443,11 +447,11 @@ const BLOCKS: Record<Dialect, (lines: readonly string[]) => LineProblem[]> = {
 export function lines(dialect: Dialect) {
   const line = z.string().superRefine((v, ctx) => {
     const p = lineProblem(dialect, v);
-    if (p) ctx.addIssue({ code: "custom", message: p, input: v });
+    if (p) ctx.addIssue({ code: "custom", message: p, input: v, continue: false });
   });
   textRegistry.add(line, { contexts: [`${dialect} line`] });
   return z.array(line).superRefine((ls, ctx) => {
     if (ls.some((l) => lineProblem(dialect, l))) return; // each reported on its own line
-    for (const p of BLOCKS[dialect](ls)) ctx.addIssue({ code: "custom", message: p.message, path: [p.line], input: ls[p.line] });
+    for (const p of BLOCKS[dialect](ls)) ctx.addIssue({ code: "custom", message: p.message, path: [p.line], input: ls[p.line], continue: false });
   });
 }

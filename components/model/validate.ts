@@ -200,6 +200,12 @@ function shown(v: unknown): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
+    case "invalid_union": {
+      // A value of the right type that one branch refuses for a reason of its own ("internal" or a path): that reason.
+      const own = issue.errors.filter((e) => e.length > 0 && e.every((i) => i.code !== "invalid_type" && i.code !== "invalid_value"));
+      if (own.length === 1) return describeIssue({ ...own[0][0], input: issue.input } as z.core.$ZodIssue);
+      return issue.input !== undefined && typeof issue.input !== "object" ? `${issue.message}, got ${shown(issue.input)}` : issue.message;
+    }
     case "invalid_key":
       // A map's key: what its own schema says of it.
       return describeIssue({ ...issue.issues[0], input: issue.input } as z.core.$ZodIssue);

@@ -7,7 +7,10 @@ import { topology } from "../../components/model/schema.ts";
 
 export interface StringField {
   readonly place: string;
+  /** The string schema itself, which records its contexts. */
   readonly schema: z.ZodType;
+  /** What the place takes as a whole: the string, or the union it is one branch of ("internal" or a path). */
+  readonly field: z.ZodType;
 }
 
 type Def = { type: string; [k: string]: any };
@@ -15,11 +18,11 @@ const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.de
 
 export function stringFields(root: z.ZodType = topology): StringField[] {
   const out: StringField[] = [];
-  const walk = (s: z.ZodType, place: string): void => {
+  const walk = (s: z.ZodType, place: string, field: z.ZodType = s): void => {
     const def = defOf(s);
     switch (def.type) {
       case "string":
-        out.push({ place, schema: s });
+        out.push({ place, schema: s, field });
         return;
       case "object":
         for (const [k, v] of Object.entries(def.shape as Record<string, z.ZodType>)) walk(v, place ? `${place}.${k}` : k);
@@ -41,7 +44,7 @@ export function stringFields(root: z.ZodType = topology): StringField[] {
       case "union":
         for (const option of def.options as z.ZodType[]) {
           const kind = defOf(option).type === "object" ? defOf(option).shape.type : undefined;
-          if (!kind) { walk(option, place); continue; }
+          if (!kind) { walk(option, place, s); continue; }
           const k = defOf(kind);
           const name = k.type === "literal" ? k.values.join("/") : Object.keys(k.entries).join("/");
           walk(option, `${place.replace(/\[\]$/, "")}[${name}]`);

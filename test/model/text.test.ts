@@ -88,7 +88,7 @@ describe("what each context refuses, with the field path", () => {
     // keepalived words: what keepalived reads specially in an unquoted word.
     ["a URL path with '!'", setPath("/a!b"), `${HTTP}.path must not contain '!': keepalived reads the rest of the line as a comment, got "/a!b"`],
     ["a URL path with '$'", setPath("/a$b"), `${HTTP}.path must not contain '$': keepalived replaces $NAME and \${NAME} with the value of a definition, got "/a$b"`],
-    ["a URL path of 1001 bytes", setPath(`/${label(1000)}`), `${HTTP}.path must be at most 1000 bytes: keepalived reads lines of at most 1023 bytes and starts a new line after that, got 1001 bytes`],
+    ["a URL path of 961 bytes", setPath(`/${label(960)}`), `${HTTP}.path must be at most 960 bytes: keepalived reads lines of at most 1023 bytes, the keyword and indentation before the value included, got 961 bytes`],
     ["a URL path with a space", setPath("/a b"), `${HTTP}.path must be a URL path: '/' then letters, digits and -._~!$&'()*+,;=:@/, '%' only before two hex digits, and an optional '?' query of the same and '?', got "/a b"`],
     ["a URL path with a bad escape", setPath("/a%zz"), `${HTTP}.path must be a URL path: '/' then letters, digits and -._~!$&'()*+,;=:@/, '%' only before two hex digits, and an optional '?' query of the same and '?', got "/a%zz"`],
     ["a URL path with a fragment", setPath("/a#top"), `${HTTP}.path must be a URL path: '/' then letters, digits and -._~!$&'()*+,;=:@/, '%' only before two hex digits, and an optional '?' query of the same and '?', got "/a#top"`],
@@ -115,7 +115,7 @@ describe("what each context refuses, with the field path", () => {
     ["a command with an unclosed quote", setCommand("/bin/sh -c 'ping"), `${SCRIPT} must close every single quote: keepalived splits the command into words at spaces outside single quotes, and refuses an unclosed one, got "/bin/sh -c 'ping"`],
     ["an empty command", setCommand(""), `${SCRIPT} must name the program to run, got ""`],
     ["a blank command", setCommand("  "), `${SCRIPT} must name the program to run, got "  "`],
-    ["a command of 1001 bytes", setCommand(`/usr/bin/true ${label(987)}`), `${SCRIPT} must be at most 1000 bytes: keepalived reads lines of at most 1023 bytes and starts a new line after that, got 1001 bytes`],
+    ["a command of 961 bytes", setCommand(`/usr/bin/true ${label(947)}`), `${SCRIPT} must be at most 960 bytes: keepalived reads lines of at most 1023 bytes, the keyword and indentation before the value included, got 961 bytes`],
     // file paths
     ["a relative notify path", setNotify("bin/notify"), `${NOTIFY} ${FILE_PATH}, got "bin/notify"`],
     ["a notify path with '..'", setNotify("/usr/../bin/notify"), `${NOTIFY} ${FILE_PATH}, got "/usr/../bin/notify"`],
@@ -123,7 +123,7 @@ describe("what each context refuses, with the field path", () => {
     ["a notify path ending in '/'", setNotify("/usr/bin/"), `${NOTIFY} ${FILE_PATH}, got "/usr/bin/"`],
     ["a notify path with a space", setNotify("/usr/bin/my notify"), `${NOTIFY} ${FILE_PATH}, got "/usr/bin/my notify"`],
     ["a notify path with '$'", setNotify("/usr/bin/$x"), `${NOTIFY} ${FILE_PATH}, got "/usr/bin/$x"`],
-    ["a notify path of 1001 bytes", setNotify(longPath(1001)), `${NOTIFY} must be at most 1000 bytes: keepalived reads lines of at most 1023 bytes and starts a new line after that, got 1001 bytes`],
+    ["a notify path of 961 bytes", setNotify(longPath(961)), `${NOTIFY} must be at most 960 bytes: keepalived reads lines of at most 1023 bytes, the keyword and indentation before the value included, got 961 bytes`],
     ["a path name of 256", (t: any) => { t.drbdPairs.nfs.filesystem.mountPoint = `/srv/${label(256)}`; }, `topology.drbdPairs.nfs.filesystem.mountPoint ${FILE_PATH}, got ${cut(`/srv/${label(256)}`)}`],
     ["a DRBD disk with ':'", (t: any) => { t.drbdPairs.nfs.nodes.nfs1.disk = "/dev/disk/by-path/pci-0000:00:1f.2"; },
       "topology.drbdPairs.nfs.nodes.nfs1.disk must be 1..128 letters, digits, '/', '.', '_' or '-': the only unquoted words drbd.conf has, got \"/dev/disk/by-path/pci-0000:00:1f.2\""],
@@ -150,12 +150,12 @@ describe("what each context refuses, with the field path", () => {
   });
 
   it.each([
-    ["a URL path of 1000 bytes and a query", setPath(`/${label(990)}?a=1&b`)],
+    ["a URL path of 960 bytes and a query", setPath(`/${label(953)}?a=1&b`)],
     ["a URL path with escapes and sub-delimiters", setPath("/a%2Fb/(c);d=1,e'*+@:~")],
     ["a host name of 253 with labels of 63", setHost(`${label(63)}.${label(63)}.${label(63)}.${label(61)}`)],
     ["an IPv4 Host header", setHost("10.10.31.100")],
-    ["a command of 1000 bytes with quoted words", setCommand(`/bin/sh -c 'ping -c1 10.10.31.1' #!{} ${label(960)}`)],
-    ["a notify path of 1000 bytes", setNotify(longPath(1000))],
+    ["a command of 960 bytes with quoted words", setCommand(`/bin/sh -c 'ping -c1 10.10.31.1' #!{} ${label(922)}`)],
+    ["a notify path of 960 bytes", setNotify(longPath(960))],
     ["a DRBD disk of 128 bytes", (t: any) => { t.drbdPairs.nfs.nodes.nfs1.disk = `/dev/${label(123)}`; }],
     ["a login user of 32", (t: any) => { t.hosts.web1.ssh = { user: `u${label(31)}` }; }],
     ["a split-brain recipient of 219", (t: any) => { t.drbdPairs.nfs.splitBrainNotify = label(219); }],
