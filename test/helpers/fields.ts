@@ -557,6 +557,13 @@ export function readBackProblem(c: FieldCase, r: Rendered, v: string): string | 
     return "it is not one line of its own in its block";
   }
   const [s1, s0, sv] = [statements(now.join("\n")), statements(before.join("\n")), statements(now[i])];
+  // The line must leave the block it is in as it found it: it closes only what it opens.
+  let depth = 0;
+  for (const w of sv) {
+    if (w.length === 1 && w[0] === "{") depth++;
+    if (w.length === 1 && w[0] === "}" && --depth < 0) return "it closes the block it is written in";
+  }
+  if (depth) return "it opens a block it does not close";
   const same = (a: string[][], b: string[][]) => JSON.stringify(a) === JSON.stringify(b);
   for (let k = 0; k <= s0.length; k++) {
     if (same(s1, [...s0.slice(0, k), ...sv, ...s0.slice(k)])) return undefined;

@@ -10,7 +10,7 @@ import { FIELD_CASES, fullRaw, hostile, hostileLines, load, naming, readBackProb
 import { stringFields } from "../helpers/schema-walk.ts";
 
 const SEED = Number(process.env.DSAS_PROPERTY_SEED ?? 20260112);
-const RUNS = 60;
+const RUNS = 40;
 const fields = new Map(stringFields().map((f) => [f.place, f.field]));
 
 describe("every string field under hostile values", () => {
