@@ -179,7 +179,7 @@ export const directorPair = z.strictObject({
     .describe("keepalived: its checkers manage IPVS; static: fixed ipvsadm rules loaded at boot, keepalived only for the VIPs."),
   routerIds: z.boolean().default(true).describe("Set each director's router_id to its host name."),
   scriptUser: text(["userName", "keepalivedWord"]).default("root")
-    .describe("User that runs vrrp scripts, notify scripts and MISC_CHECK (script_user)."),
+    .describe("User that runs vrrp scripts, notify scripts and MISC_CHECK (script_user); root while the pair has any, since keepalived 2.2.7's config test stops itself otherwise."),
   skipCheckAdvAddr: z.boolean().default(true)
     .describe("vrrp_skip_check_adv_addr: accept adverts whose VIP list differs, so a rolling change cannot cause a failover."),
   reloadCheckConfig: z.boolean().default(true).describe("reload_check_config: keepalived tests the config before each reload."),
@@ -210,7 +210,7 @@ const afterSb = {
 };
 export const drbdPair = z.strictObject({
   resource: name("resource", "drbdWord").optional().describe("DRBD resource name. @default - the pair's key"),
-  nodes: z.record(name("host", "drbdWord"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes")
+  nodes: z.record(name("host", "drbdWord", "machineName"), drbdNode).refine((r) => Object.keys(r).length === 2, "must name exactly two nodes")
     .describe("The two hosts that mirror the device, by host name."),
   device: text(["drbdWord"], pattern("DRBD device", /^\/dev\/drbd\d{1,3}$/, "must be /dev/drbdN")).default("/dev/drbd0").describe("The replicated block device the service uses."),
   metaDisk: z.union([z.literal("internal"), drbdPath]).default("internal").describe("Where DRBD metadata lives."),
@@ -231,7 +231,7 @@ export const drbdPair = z.strictObject({
     create: z.boolean().default(false).describe("Create it on first set-up when blkid finds none (never over existing data)."),
     mountPoint: text(["filePath"]).optional().describe("Where the service mounts it on the primary; never at boot."),
   }).optional().describe("The filesystem on the DRBD device. @default - none managed"),
-  resyncRate: text(["drbdWord"], pattern("rate", /^\d{1,8}[KMG]?$/, "must be a rate such as 100M: at most 8 digits, then K, M or G")).optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
+  resyncRate: text(["drbdRate", "drbdWord"]).optional().describe("Resync bandwidth cap (8.4 `resync-rate`)."),
   extraNetConfig: extraConfig("drbd"),
 });
 

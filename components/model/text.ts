@@ -136,6 +136,14 @@ const drbdWord: Context = {
 
 const DRBD_QUOTED_MAX = 255;
 
+// resync-rate counts KiB/s (a bare number too), 1..4194304 (drbd_limits.h).
+const RATE_UNITS: Record<string, number> = { "": 1, K: 1, M: 1024, G: 1024 * 1024 };
+const drbdRate = format("DRBD rate", "a rate of 1K to 4G (DRBD takes 1..4194304 KiB/s) such as 100M: digits, then K, M or G", (v) => {
+  const m = /^(\d{1,8})([KMG]?)$/.exec(v);
+  const k = m ? Number(m[1]) * RATE_UNITS[m[2]] : 0;
+  return k >= 1 && k <= 4194304;
+});
+
 const shellWord = format("shell word",
   "letters, digits and @%+=:,./_- only, not starting with '-': it is a word of a shell command, where other characters are special and a leading '-' is an option",
   (v) => /^[A-Za-z0-9@%+=:,./_][A-Za-z0-9@%+=:,./_-]*$/.test(v));
@@ -159,6 +167,12 @@ const isHostName = (v: string) => {
 const hostName = format("host name",
   "a host name or IPv4 address: labels of 1..63 letters, digits and '-' (not at either end) separated by '.', at most 253 in all",
   isHostName);
+
+// drbdadm finds a node's section by the machine's own name (uname -n), which
+// hostname(1) and hostnamectl only set to a host name.
+const machineName = format("machine name",
+  "the machine's own name, as uname -n gives it and drbdadm finds the node's section by: labels of letters, digits and '-' (not at either end) separated by '.'",
+  (v) => isHostName(v) && !isIPv4(v));
 
 // RFC 3986: a path of pchar and '/', then an optional query; '%' only as an escape.
 const urlPath = format("URL path",
@@ -197,7 +211,7 @@ const nginxServerName = format("nginx server name",
 /** Every place a stack value is written, by name: the schema's fields list theirs. */
 export const CONTEXTS = {
   keepalivedWord, keepalivedString, keepalivedCommand, nginxWord, squidWord, drbdWord, shellWord, fileName, filePath,
-  hostName, urlPath, httpHeaderValue, userName, interfaceName, mysqlOptionValue, ipv4, cidr, nginxServerName,
+  drbdRate, hostName, machineName, urlPath, httpHeaderValue, userName, interfaceName, mysqlOptionValue, ipv4, cidr, nginxServerName,
 } as const satisfies Record<string, Context>;
 export type ContextName = keyof typeof CONTEXTS;
 
@@ -247,9 +261,17 @@ export function pattern(name: string, re: RegExp, message: string): Context {
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
 export const NAME_CONTEXTS: readonly ContextName[] = ["keepalivedWord", "nginxWord", "squidWord", "shellWord", "fileName"];
 
+// Names every JavaScript object already has: a reference to a host 'toString'
+// would find one where the stack defines none.
+const RESERVED = new Set(Object.getOwnPropertyNames(Object.prototype).filter((k) => IDENTIFIER.test(k)));
+
 /** A name: a letter, then letters, digits, '_', '.' or '-'; `lands` adds the contexts with rules of their own (DRBD keywords, interface names). */
 export function name(what: string, ...lands: ContextName[]): z.ZodString {
-  const own = pattern("name", IDENTIFIER, `must be a ${what} name: a letter, then letters, digits, '_', '.' or '-' (at most 63)`);
+  const own: Context = {
+    name: "name",
+    problem: (v) => !IDENTIFIER.test(v) ? `must be a ${what} name: a letter, then letters, digits, '_', '.' or '-' (at most 63)`
+      : RESERVED.has(v) ? `must not be '${v}', a name every JavaScript object has, which dsas-kit could not tell from one the stack defines` : undefined,
+  };
   return text([...NAME_CONTEXTS, ...lands], own);
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { inSubnet, networkOf, parseCidr } from "./net.ts";
 import { addressCheck } from "./addresses.ts";
 import { failoverCheck } from "./failover.ts";
+import { limitsCheck } from "./limits.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
 import { checkStoragePairs } from "./storage-checks.ts";
 import { topology, type SecretKind, type Topology } from "./schema.ts";
@@ -175,6 +176,7 @@ export const stackSchema = topology.superRefine((t, ctx) => {
   crossCheck(t, report);
   addressCheck(t, report);
   failoverCheck(t, report);
+  limitsCheck(t, report);
   checkStoragePairs(t, report);
 });
 

@@ -85,6 +85,8 @@ export interface FieldCase {
   readonly set: (t: any, v: string) => void;
   /** Values the field usually holds. */
   readonly valid: fc.Arbitrary<string>;
+  /** Put before every value tried: a command's program, which must exist on the director (the model cannot know it does). */
+  readonly prefix?: string;
   /** The host whose file (checked by `daemon`) holds the value; none for what lands only in the model. */
   readonly lands?: { readonly host: (v: string) => string; readonly daemon: Daemon };
   /** Every place the rendered files (or, for what no file holds, the model) have the value, as their reader reads it. */
@@ -96,6 +98,8 @@ export interface FieldCase {
     readonly indent: number;
     readonly statements: (text: string) => string[][];
     readonly setLines: (t: any, lines: string[]) => void;
+    /** What starts a comment in this file. */
+    readonly comments: readonly string[];
   };
 }
 
@@ -156,8 +160,8 @@ const user = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,12}$/);
 const devPath = fc.array(fc.stringMatching(/^[a-z0-9_.-]{1,12}$/), { minLength: 1, maxLength: 3 }).map((ns) => `/dev/${ns.join("/")}`);
 const filePath = fc.array(fc.stringMatching(/^[A-Za-z0-9._+@:-]{1,12}$/), { minLength: 1, maxLength: 4 }).map((ns) => `/${ns.join("/")}`);
 const word = fc.stringMatching(/^[A-Za-z0-9./:=,@%+_-]{1,10}$/);
-const command = fc.array(fc.oneof(word, word.map((w) => `'${w} ${w}'`), fc.constantFrom("#", "!", "{", "}", ";", "*", "&&", "|")), { maxLength: 5 })
-  .map((ws) => ["/usr/bin/true", ...ws].join(" "));
+const args = fc.array(fc.oneof(word, word.map((w) => `'${w} ${w}'`), fc.constantFrom("#", "!", "{", "}", ";", "*", "&&", "|")), { maxLength: 5 })
+  .map((ws) => ws.join(" "));
 const urlPath = fc.tuple(fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }))
   .map(([p, q]) => `${p.startsWith("/") ? p : `/${p}`}${q === undefined ? "" : `?${q}`}`);
 const constant = (v: string) => fc.constant(v);
@@ -193,19 +197,20 @@ const LV1 = { host: () => "lv1", daemon: "keepalived" as const };
 const notifyKinds = { master: "notify_master", backup: "notify_backup", fault: "notify_fault", stop: "notify_stop", any: "notify" } as const;
 
 const INDENT: Record<Daemon, number> = { keepalived: 4, nginx: 4, drbd: 8, squid: 0, sh: 0 };
+const COMMENTS: Record<Daemon, readonly string[]> = { keepalived: ["#", "!"], nginx: ["#"], drbd: ["#"], squid: ["#"], sh: ["#"] };
 const lineCase = (place: string, at: string, setLines: (t: any, lines: string[]) => void, valid: fc.Arbitrary<string>, host: string, daemon: Daemon,
   path: (r: Rendered) => string, statements: (text: string) => string[][]): FieldCase => ({
   place, at: () => at, set: (t, v) => setLines(t, [v]), valid, lands: { host: () => host, daemon }, read: () => [],
-  lines: { host, path, indent: INDENT[daemon], statements, setLines },
+  lines: { host, path, indent: INDENT[daemon], statements, setLines, comments: COMMENTS[daemon] },
 });
 
 /** Lines each daemon takes in the block the field adds to, and comments: the escape hatch holds any directive, which only its daemon knows. */
 export const KNOWN_LINES = {
-  keepalivedGlobal: ["vrrp_garp_interval 0.001", "vrrp_gna_interval 0", "vrrp_version 2"],
+  keepalivedGlobal: ["vrrp_garp_interval 0.001", "vrrp_garp_master_repeat 2", "vrrp_version 2"],
   keepalivedInstance: ["dont_track_primary", "garp_lower_prio_repeat 1"],
   keepalivedVirtualServer: ["alpha", "omega", "inhibit_on_failure"],
   nginx: ["add_header X-Dsas 1;", "client_max_body_size 1m;", "location /dsas-status { return 204; }"],
-  squid: ["client_db off", "forwarded_for delete", "via off"],
+  squid: ["client_db off", "forwarded_for delete", "httpd_suppress_version_string on"],
   drbd: ["max-buffers 8000;", "max-epoch-size 8000;", "ko-count 7;"],
 } as const;
 
@@ -244,7 +249,11 @@ export const FIELD_CASES: readonly FieldCase[] = [
     place: "directorPairs.<name>.backup", at: () => `${K}.backup`, set: (t, v) => { t.directorPairs.lb.backup = v; }, valid: constant("lv2"),
     lands: { host: (v) => v, daemon: "keepalived" }, read: (r, v) => header(fileText(r, v, KEEPALIVED_CONF), /director pair lb, backup director (\S+)\./),
   },
-  { place: "directorPairs.<name>.scriptUser", at: () => `${K}.scriptUser`, set: (t, v) => { t.directorPairs.lb.scriptUser = v; }, valid: user, lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "script_user") },
+  // On slb, whose keepalived checks no script: elsewhere only root is accepted (model/limits.ts).
+  {
+    place: "directorPairs.<name>.scriptUser", at: () => "topology.directorPairs.slb.scriptUser", set: (t, v) => { t.directorPairs.slb.scriptUser = v; }, valid: user,
+    lands: { host: () => "slv1", daemon: "keepalived" }, read: (r) => argsOf(ka(r, "slv1"), "script_user"),
+  },
   {
     place: "directorPairs.<name>.lvsSyncDaemon.interface", at: () => `${K}.lvsSyncDaemon.interface`, set: (t, v) => { t.directorPairs.lb.lvsSyncDaemon.interface = v; },
     valid: constant("eth1"), lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "lvs_sync_daemon"),
@@ -308,7 +317,7 @@ export const FIELD_CASES: readonly FieldCase[] = [
   },
   {
     place: "directorPairs.<name>.scripts.<name>.command", at: () => `${K}.scripts.chk_uplink.command`, set: (t, v) => { t.directorPairs.lb.scripts.chk_uplink.command = v; },
-    valid: command, lands: LV1, read: (r) => argsOf(block(ka(r, "lv1"), "vrrp_script", "chk_uplink"), "script"),
+    valid: args, prefix: "/usr/bin/true ", lands: LV1, read: (r) => argsOf(block(ka(r, "lv1"), "vrrp_script", "chk_uplink"), "script"),
   },
   {
     place: "directorPairs.<name>.virtualServers.<key>", at: (v) => key(`${K}.virtualServers`, v), set: (t, v) => { t.directorPairs.lb.virtualServers = renameKey(t.directorPairs.lb.virtualServers, "web", v); },
@@ -362,7 +371,7 @@ export const FIELD_CASES: readonly FieldCase[] = [
   },
   {
     place: "pools.<name>.checks[MISC_CHECK].command", at: () => "topology.pools.web.checks[1].command", set: (t, v) => { t.pools.web.checks[1].command = v; },
-    valid: command, lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "misc_path"),
+    valid: args, prefix: "/usr/bin/true ", lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "misc_path"),
   },
   {
     place: "pools.<name>.checks[MYSQL_REPLICATION].user", at: () => "topology.pools.mysql.checks[0].user", set: (t, v) => { t.pools.mysql.checks[0].user = v; },
@@ -407,7 +416,7 @@ export const FIELD_CASES: readonly FieldCase[] = [
     place: "drbdPairs.<name>.splitBrainNotify", at: () => "topology.drbdPairs.nfs.splitBrainNotify", set: (t, v) => { t.drbdPairs.nfs.splitBrainNotify = v; },
     valid: fc.oneof(fc.emailAddress().filter((a) => /^[A-Za-z0-9@._+-]+$/.test(a)), user), lands: { host: () => "nfs1", daemon: "drbd" },
     // The handler's command, as a shell splits it: the program, then the recipient.
-    read: (r) => argsOf(inside(dr(r), ["resource", "r0"], ["handlers"]), "split-brain").map((c) => c.split(" ").slice(1).join(" ")),
+    read: (r) => argsOf(inside(dr(r), ["resource"], ["handlers"]), "split-brain").map((c) => c.split(" ").slice(1).join(" ")),
   },
   {
     place: "drbdPairs.<name>.initialSyncSource", at: () => "topology.drbdPairs.nfs.initialSyncSource", set: (t, v) => { t.drbdPairs.nfs.initialSyncSource = v; },
@@ -515,9 +524,11 @@ export function hostile(valid: fc.Arbitrary<string>, weights = { valid: 3, splic
 }
 
 /** Lines for an extraConfig field: known directives, comments full of junk, and (for the unit tests) junk itself. */
-export function hostileLines(known: fc.Arbitrary<string>, junk = true): fc.Arbitrary<string> {
-  const comment = fc.tuple(fc.constantFrom("# ", "#", "! "), fc.oneof(soup, fc.string({ unit: "binary", maxLength: 20 }), long)).map(([c, j]) => c + j);
-  return fc.oneof(known, spliced(known), comment, fc.tuple(known, comment).map(([k, c]) => `${k} ${c}`), ...(junk ? [soup, long] : []));
+export function hostileLines(c: FieldCase, junk = true): fc.Arbitrary<string> {
+  const known = c.valid;
+  const comment = fc.tuple(fc.constantFrom(...c.lines!.comments), fc.constantFrom("", " "), fc.oneof(soup, fc.string({ unit: "binary", maxLength: 20 }), long))
+    .map(([mark, space, j]) => mark + space + j);
+  return fc.oneof(known, comment, fc.tuple(known, comment).map(([k, c]) => `${k} ${c}`), ...(junk ? [spliced(known), soup, long] : []));
 }
 
 /** The problems that name the field (its path, then a space or a deeper part). */
@@ -542,7 +553,7 @@ function baseline(c: FieldCase): Rendered {
  * value is read back wherever it lands; a line is one line of its own in its block, and the
  * daemon reads the rest of the file as it reads it without the line.
  */
-export function readBackProblem(c: FieldCase, r: Rendered, v: string): string | undefined {
+export function readBackProblem(c: FieldCase, r: Rendered, v: string, without?: Rendered): string | undefined {
   if (!c.lines) {
     const got = c.read(r, v);
     if (!got.length) return "the rendered files do not hold it where it belongs";
@@ -550,7 +561,7 @@ export function readBackProblem(c: FieldCase, r: Rendered, v: string): string | 
     return other === undefined ? undefined : `it reads back as ${JSON.stringify(other)}`;
   }
   const { host, path, indent, statements } = c.lines;
-  const base = baseline(c);
+  const base = without ?? baseline(c);
   const [now, before] = [fileText(r, host, path(r)), fileText(base, host, path(base))].map((t) => t.split("\n"));
   const i = now.findIndex((l, k) => l !== before[k]);
   if (now.length !== before.length + 1 || now[i] !== " ".repeat(indent) + v || now.slice(i + 1).join("\n") !== before.slice(i).join("\n")) {

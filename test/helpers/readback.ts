@@ -196,7 +196,8 @@ export function squidStatements(text: string): string[][] {
 /** The words squid's `-k parse` says it processed ("Processing: LINE"), as squid itself read them. */
 export function squidProcessed(output: string): string[][] {
   return output.split("\n").flatMap((l) => {
-    const m = /\| Processing: (.*)$/.exec(l);
+    // Not ".", which stops at U+2028: squid reads that as any other byte.
+    const m = /\| Processing: ([^\n]*)$/.exec(l);
     return m ? [m[1].trim().split(/[ \t]+/)] : [];
   });
 }

@@ -73,8 +73,23 @@ describe("a name", () => {
       t.hosts.disk = t.hosts.nfs2; delete t.hosts.nfs2;
       t.drbdPairs.nfs.nodes = { nfs1: { disk: "/dev/sdb" }, disk: { disk: "/dev/sdb" } };
     }, "topology.drbdPairs.nfs.nodes.disk must not be 'disk', which drbd.conf reads as its own keyword, got \"disk\""],
+    ["a reference named as a property of every object", (t: any) => { t.directorPairs.lb.master = "toString"; },
+      "topology.directorPairs.lb.master must not be 'toString', a name every JavaScript object has, which dsas-kit could not tell from one the stack defines, got \"toString\""],
+    ["a host named as a property of every object", (t: any) => { t.hosts.constructor = { interfaces: { eth0: "10.9.9.9/24" } }; },
+      "topology.hosts.constructor must not be 'constructor', a name every JavaScript object has, which dsas-kit could not tell from one the stack defines, got \"constructor\""],
+    ["a DRBD node whose name no machine can have", (t: any) => {
+      t.hosts.nfs_2 = t.hosts.nfs2; delete t.hosts.nfs2;
+      t.drbdPairs.nfs.nodes = { nfs1: { disk: "/dev/sdb" }, nfs_2: { disk: "/dev/sdb" } };
+    }, "topology.drbdPairs.nfs.nodes.nfs_2 must be the machine's own name, as uname -n gives it and drbdadm finds the node's section by: labels of letters, digits and '-' (not at either end) separated by '.', got \"nfs_2\""],
   ])("refuses %s", (_what, mutate, message) => {
     expect(problems(mutate)).toEqual([message]);
+  });
+
+  it("accepts a DRBD node named by its full host name", () => {
+    expect(problems((t) => {
+      t.hosts["nfs2.example.com"] = t.hosts.nfs2; delete t.hosts.nfs2;
+      t.drbdPairs.nfs.nodes = { nfs1: { disk: "/dev/sdb" }, "nfs2.example.com": { disk: "/dev/sdb" } };
+    })).toEqual([]);
   });
 
   it.each(["eth123456789012", "network", "on-call"])("accepts %j where it is a word of its own", (v) => {
@@ -143,8 +158,6 @@ describe("what each context refuses, with the field path", () => {
       "topology.cacheTiers.images.serverName must be a server name: a host name, '*.' or '.' before one, '.*' after one, or '_' for any, got \"img.example.com; location /x { return 200; }\""],
     ["a regular expression server name", (t: any) => { t.cacheTiers.images.serverName = "~^img"; },
       "topology.cacheTiers.images.serverName must be a server name: a host name, '*.' or '.' before one, '.*' after one, or '_' for any, got \"~^img\""],
-    ["a resync rate of 9 digits", (t: any) => { t.drbdPairs.nfs.resyncRate = "123456789M"; },
-      "topology.drbdPairs.nfs.resyncRate must be a rate such as 100M: at most 8 digits, then K, M or G, got \"123456789M\""],
   ])("refuses %s", (_what, mutate, message) => {
     expect(problems(mutate)).toEqual([message]);
   });
@@ -161,9 +174,17 @@ describe("what each context refuses, with the field path", () => {
     ["a split-brain recipient of 219", (t: any) => { t.drbdPairs.nfs.splitBrainNotify = label(219); }],
     ["a wildcard server name", (t: any) => { t.cacheTiers.images.serverName = "*.img.example.com"; }],
     ["a suffix wildcard server name", (t: any) => { t.cacheTiers.images.serverName = "img.example.*"; }],
-    ["a resync rate of 8 digits", (t: any) => { t.drbdPairs.nfs.resyncRate = "12345678M"; }],
   ])("accepts %s", (_what, mutate) => {
     expect(problems(mutate)).toEqual([]);
+  });
+
+  it.each(["4097M", "4194305K", "4194305", "5G", "0", "0K", "123456789", "1T", "100 M"])("refuses a resync rate of %j, outside DRBD's range", (v) => {
+    expect(problems((t) => { t.drbdPairs.nfs.resyncRate = v; })).toEqual([
+      `topology.drbdPairs.nfs.resyncRate must be a rate of 1K to 4G (DRBD takes 1..4194304 KiB/s) such as 100M: digits, then K, M or G, got ${JSON.stringify(v)}`]);
+  });
+
+  it.each(["4G", "4096M", "4194304K", "4194304", "1", "1K"])("accepts a resync rate of %j", (v) => {
+    expect(problems((t) => { t.drbdPairs.nfs.resyncRate = v; })).toEqual([]);
   });
 
   // Contexts that the formats in front of them already narrow, where they stand.
