@@ -1,7 +1,8 @@
 // Address rules across the whole stack: an address belongs to one interface
-// of one host, a VIP to no host and to one instance, the two directors of a
-// pair agree on each segment they share, a unicast pair has two ends, and a
-// sorry server is not one of the machines it stands in for.
+// of one host, a VIP to no host and to one instance (nor to a storage pair),
+// the two directors of a pair agree on each segment they share, a unicast
+// pair has two ends, and a sorry server is not one of the machines it stands
+// in for.
 import { inSubnet } from "./net.ts";
 import { interfaces } from "./resolve.ts";
 import type { Topology } from "./schema.ts";
@@ -59,5 +60,12 @@ export function addressCheck(t: Topology, report: Report): void {
           `${sorry} is ${member[0]}, a real server of pool '${vs.pool}'; the sorry server serves when every real server is down, so it must be another machine`);
       }
     }
+  }
+
+  // A storage pair's service address moves too: it is no VIP and no other pair's (no host's: storage-checks.ts).
+  for (const [sn, sp] of Object.entries(t.storagePairs ?? {})) {
+    const prior = vips.get(sp.address);
+    if (prior) report(["storagePairs", sn, "address"], `${sp.address} is already ${prior.startsWith("storagePairs.") ? "the service address at" : "a VIP at"} ${prior}; an address that moves belongs to one instance or pair`);
+    else vips.set(sp.address, `storagePairs.${sn}.address`);
   }
 }

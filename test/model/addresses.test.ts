@@ -43,6 +43,27 @@ describe("address rules across the stack", () => {
     expect(problems(mutate)).toEqual(expected);
   });
 
+  describe("a storage pair's service address", () => {
+    const storage = (address: string, second?: string) => (t: any) => {
+      Object.assign(t.hosts, { sto1: { interfaces: { eth0: "192.168.31.51/24" } }, sto2: { interfaces: { eth0: "192.168.31.52/24" } }, arb1: { interfaces: { eth0: "192.168.31.53/24" } } });
+      const pair = (a: string) => ({
+        nodes: { sto1: { disk: "/dev/sdb" }, sto2: { disk: "/dev/sdb" } }, sharedSecret: { secret: "drbdSecret" }, initialSyncSource: "sto1",
+        filesystem: { mountPoint: "/srv/db" }, address: a, arbiter: "arb1", clusterKey: { secret: "corosyncKey" }, mariadb: {},
+      });
+      t.storagePairs = { db: pair(address), ...(second ? { db2: { ...pair(second), resource: "r2", nodes: { sto1: { disk: "/dev/sdc" }, sto2: { disk: "/dev/sdc" } } } } : {}) };
+    };
+    it.each([
+      ["a VIP", storage("192.168.31.20"), "topology.storagePairs.db.address 192.168.31.20 is already a VIP at directorPairs.ilb.instances.VI_DB.virtualIps[0]; an address that moves belongs to one instance or pair"],
+      ["another pair's", storage("192.168.31.50", "192.168.31.50"), "topology.storagePairs.db2.address 192.168.31.50 is already the service address at storagePairs.db.address; an address that moves belongs to one instance or pair"],
+    ])("is refused when it is %s", (_what, mutate, message) => {
+      expect(problems(mutate)).toContain(message);
+    });
+
+    it("is accepted when no VIP or pair has it", () => {
+      expect(problems(storage("192.168.31.50")).filter((p) => p.startsWith("topology.storagePairs.db.address"))).toEqual([]);
+    });
+  });
+
   it.each([
     ["neighbouring addresses", (t: any) => { t.hosts.web2.interfaces.eth0 = "192.168.31.103/24"; }],
     ["directors on one /16", (t: any) => { t.hosts.lv1.interfaces.eth1 = "192.168.31.11/16"; t.hosts.lv2.interfaces.eth1 = "192.168.31.12/16"; }],
