@@ -11,3 +11,5 @@ const topology = new Topology("dsas", { model: stack.model, plan: stack.plan, se
 
 export const directorPairs = Object.fromEntries(Object.entries(topology.directorPairs).map(([name, pair]) =>
   [name, { master: pair.master, backup: pair.backup, vips: pair.vips }]));
+export const storagePairs = Object.fromEntries(Object.entries(topology.storagePairs).map(([name, pair]) =>
+  [name, { address: pair.address, nodes: pair.nodes, service: pair.service }]));

@@ -8,6 +8,7 @@ import { Host } from "./host.ts";
 import type { Model } from "./model/normalize.ts";
 import { planStack, type Plan } from "./plan/plan.ts";
 import { Pool } from "./pool.ts";
+import { StoragePair } from "./storage-pair.ts";
 import type { SecretValues } from "./service-config.ts";
 
 export interface TopologyArgs {
@@ -22,6 +23,7 @@ export interface TopologyArgs {
 export class Topology extends pulumi.ComponentResource {
   readonly hosts: Readonly<Record<string, Host>>;
   readonly directorPairs: Readonly<Record<string, DirectorPair>>;
+  readonly storagePairs: Readonly<Record<string, StoragePair>>;
 
   constructor(name: string, args: TopologyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("dsas:stack:Topology", name, {}, opts);
@@ -43,6 +45,9 @@ export class Topology extends pulumi.ComponentResource {
     for (const c of Object.values(model.cacheTiers)) {
       new CacheTier(c.name, { settings: c, hosts: pick([...c.squids, ...c.fronts]), plan: plan.cacheTiers[c.name] }, { parent: this });
     }
-    this.registerOutputs({ directorPairs: Object.keys(this.directorPairs) });
+    this.storagePairs = Object.fromEntries(Object.values(model.storagePairs).map((p) => [p.name, new StoragePair(p.name, {
+      settings: p, nodes: pick(Object.keys(p.nodes)), arbiter: hosts[p.arbiter], secrets, plan: plan.storagePairs[p.name],
+    }, { parent: this })]));
+    this.registerOutputs({ directorPairs: Object.keys(this.directorPairs), storagePairs: Object.keys(this.storagePairs) });
   }
 }

@@ -8,8 +8,12 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 # python3 is there for bench/ansible.ts only: Ansible needs it on the managed hosts.
-PACKAGES=systemd-sysv,openssh-server,iproute2,iputils-ping,curl,kmod,procps,linux-image-cloud-amd64,keepalived,ipvsadm,nginx-light,squid,drbd-utils,mariadb-server,mariadb-client,python3,netcat-openbsd,e2fsprogs,util-linux
-SERVICES_OFF="keepalived nginx squid mariadb ipvsadm apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer"
+# The cluster stack (active/backup pairs on DRBD): pacemaker + corosync with a
+# qdevice vote from corosync-qnetd on an arbiter, sbd for watchdog self-fencing,
+# resource-agents (Filesystem needs fuser: psmisc), the NFS server; nftables for
+# the partition tests.
+PACKAGES=systemd-sysv,openssh-server,iproute2,iputils-ping,curl,kmod,procps,linux-image-cloud-amd64,keepalived,ipvsadm,nginx-light,squid,drbd-utils,mariadb-server,mariadb-client,python3,netcat-openbsd,e2fsprogs,util-linux,pacemaker,pacemaker-cli-utils,corosync,corosync-qdevice,corosync-qnetd,resource-agents,sbd,nfs-kernel-server,nfs-common,psmisc,nftables
+SERVICES_OFF="keepalived nginx squid mariadb ipvsadm apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer corosync pacemaker corosync-qdevice corosync-qnetd sbd sbd_remote nfs-server nfs-blkmap rpcbind.service rpcbind.socket nftables"
 
 recipe=$(cat "$0" "$ROOT/lab/guest/"* | sha256sum | cut -c1-12)
 out="$LOCAL/lab/image-$recipe"

@@ -29,11 +29,11 @@ export const HOSTS: Record<string, LabHost> = {
   lb2: { interfaces: { eth0: { segment: "external", address: "10.10.31.12/24" }, eth1: { segment: "internal", address: "192.168.31.12/24" } } },
   web1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.101/24" } } },
   web2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.102/24" } } },
-  db1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.121/24" } } },
+  db1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.121/24" } }, dataDiskMB: 256, memoryMB: 1024 },
   db2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.122/24" } } },
   db3: { interfaces: { eth0: { segment: "internal", address: "192.168.31.123/24" } } },
-  nfs1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.41/24" } }, dataDiskMB: 64 },
-  nfs2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.42/24" } }, dataDiskMB: 64 },
+  nfs1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.41/24" } }, dataDiskMB: 64, memoryMB: 768 },
+  nfs2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.42/24" } }, dataDiskMB: 64, memoryMB: 768 },
   cache1: { interfaces: { eth0: { segment: "cache", address: "10.0.1.1/24" } } },
   cache2: { interfaces: { eth0: { segment: "cache", address: "10.0.1.2/24" } } },
   front: { interfaces: { eth0: { segment: "cache", address: "10.0.1.10/24" } } },
@@ -41,6 +41,8 @@ export const HOSTS: Record<string, LabHost> = {
   // A second director pair, for a second stack beside the first (static ipvsadm rules).
   slb1: { interfaces: { eth0: { segment: "internal", address: "192.168.31.15/24" } } },
   slb2: { interfaces: { eth0: { segment: "internal", address: "192.168.31.16/24" } } },
+  // The MariaDB primary's second node: with db1, an active/backup pair on DRBD.
+  db4: { interfaces: { eth0: { segment: "internal", address: "192.168.31.124/24" } }, dataDiskMB: 256, memoryMB: 1024 },
 };
 
 /** Each host's SSH port on 127.0.0.1. */

@@ -34,7 +34,7 @@ export function checkStoragePairs(t: Topology, report: Report): void {
     if (!!s.nfs === !!s.mariadb) report(at(), "must serve exactly one of nfs and mariadb");
     for (const [i, e] of (s.nfs?.exports ?? []).entries()) {
       const mp = s.filesystem.mountPoint;
-      if (e.path !== mp && !e.path.startsWith(`${mp}/`)) report(at("nfs", "exports", i, "path"), `must be ${mp} or under it, the filesystem that moves with the service, got '${e.path}'`);
+      if (!e.path.startsWith(`${mp}/`)) report(at("nfs", "exports", i, "path"), `must be a folder under ${mp}, the filesystem that moves with the service (the mount point itself also holds the server's state), got '${e.path}'`);
     }
     if (names.length !== 2 || !names.every((n) => t.hosts[n])) continue;
     const addrs = names.map((n) => drbdAddress(t, s.nodes, n));

@@ -2,7 +2,12 @@
 // host, with its files and the units it must follow), grouped by the
 // component that deploys them. Pure: the same model gives the same plan, and
 // no secret value is in it (files hold tokens, filled in at deployment).
-import type { CacheTierModel, DirectorPairModel, DrbdPairModel, HostModel, Model, PoolModel } from "../model/normalize.ts";
+import type { CacheTierModel, DirectorPairModel, DrbdPairModel, HostModel, Model, PoolModel, StoragePairModel } from "../model/normalize.ts";
+import { clusterUnit, PAIR_TOOL } from "../services/cluster.ts";
+import { mariadbDatadir, mariadbUnit } from "../services/mariadb.ts";
+import { exportDirs, nfsUnit } from "../services/nfs.ts";
+import { pacemakerUnit } from "../services/pacemaker.ts";
+import { qnetdUnit } from "../services/qnetd.ts";
 import { directorUnit } from "../services/director.ts";
 import { drbdUnit, promoteUnit } from "../services/drbd.ts";
 import { ipvsadmUnit } from "../services/ipvsadm.ts";
@@ -33,8 +38,9 @@ export function rollout(drafts: readonly UnitDraft[], hosts: readonly string[]):
     const own = drafts.filter((d) => d.host === h && d.service.rollout === "one host at a time");
     if (own.length) waves.push(own);
   }
+  // What goes after the others goes in the order of its services' phases, each phase's hosts together.
   const last = drafts.filter((d) => d.service.rollout === "after the others");
-  if (last.length) waves.push(last);
+  for (const phase of [...new Set(last.map((d) => d.service.phase))].sort((a, b) => a - b)) waves.push(last.filter((d) => d.service.phase === phase));
 
   const units: Unit[] = [];
   let before: string[] = [];
@@ -81,11 +87,32 @@ export function planCacheTier(tier: CacheTierModel): Slice {
   return rollout([...tier.squids.map((s) => squidUnit(tier, s)), ...[...new Set(tier.fronts)].map((f) => nginxUnit(tier, f))], order);
 }
 
+/**
+ * A storage pair: on both nodes DRBD (with resource-level fencing), the
+ * cluster stack and the service's configuration, and the arbiter's qnetd when
+ * this pair is the first (by name) of those it serves; then first set-up on
+ * the initial sync source; then Pacemaker on both nodes together (wait_for_all
+ * needs both) with the configuration that moves the service.
+ */
+export function planStoragePair(pair: StoragePairModel, sharingArbiter: readonly StoragePairModel[] = [pair]): Slice {
+  const nodes = Object.keys(pair.nodes).sort();
+  const mp = pair.filesystem.mountPoint;
+  const init = pair.nfs ? `${PAIR_TOOL} init ${pair.resource} ${mp} ${pair.filesystem.type} nfs ${exportDirs(pair).join(" ")}`
+    : `${PAIR_TOOL} init ${pair.resource} ${mp} ${pair.filesystem.type} mariadb ${mariadbDatadir(pair)}`;
+  const first = [...sharingArbiter].sort((a, b) => a.name.localeCompare(b.name))[0];
+  return rollout([
+    ...(first.name === pair.name ? [qnetdUnit(sharingArbiter)] : []),
+    ...nodes.flatMap((n) => [drbdUnit(pair, n, true), clusterUnit(pair, n), pair.nfs ? nfsUnit(pair, n) : mariadbUnit(pair, n), pacemakerUnit(pair, n)]),
+    promoteUnit(pair, init),
+  ], [pair.arbiter, ...nodes]);
+}
+
 export interface Plan {
   readonly directorPairs: Readonly<Record<string, Slice>>;
   readonly pools: Readonly<Record<string, Slice>>;
   readonly drbdPairs: Readonly<Record<string, Slice>>;
   readonly cacheTiers: Readonly<Record<string, Slice>>;
+  readonly storagePairs: Readonly<Record<string, Slice>>;
 }
 
 const each = <T>(r: Readonly<Record<string, T>>, f: (v: T) => Slice) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
@@ -96,13 +123,14 @@ export function planStack(model: Model): Plan {
     pools: each(model.pools, planPool),
     drbdPairs: each(model.drbdPairs, planDrbdPair),
     cacheTiers: each(model.cacheTiers, planCacheTier),
+    storagePairs: each(model.storagePairs, (p) => planStoragePair(p, Object.values(model.storagePairs).filter((o) => o.arbiter === p.arbiter))),
   };
   hostFiles(plan);
   return plan;
 }
 
 export function units(plan: Plan): Unit[] {
-  return [plan.directorPairs, plan.pools, plan.drbdPairs, plan.cacheTiers].flatMap((group) => Object.values(group).flatMap((s) => s.units));
+  return [plan.directorPairs, plan.pools, plan.drbdPairs, plan.cacheTiers, plan.storagePairs].flatMap((group) => Object.values(group).flatMap((s) => s.units));
 }
 
 /** Every host's files, sorted by path; two parts of the stack writing one path is an error. */

@@ -17,8 +17,15 @@ export const DRBD_DIR = "/etc/drbd.d";
 /** The on-host steps that bring a resource up without risking data. */
 export const DRBD_TOOL = `${LIBEXEC}/dsas-drbd`;
 
-export function resourceFile(pair: DrbdPairModel): string {
+/** What the resource file needs: a plain DRBD pair, or a storage pair's, which Pacemaker promotes. */
+export type DrbdResource = Pick<DrbdPairModel, "name" | "resource" | "cramHmacAlg" | "sharedSecret" | "afterSplitBrain" | "extraNetConfig"
+  | "resyncRate" | "splitBrainNotify" | "device" | "port" | "metaDisk" | "initialSyncSource">
+  & { readonly protocol: string; readonly nodes: Readonly<Record<string, { disk: string; address: string }>> };
+
+export function resourceFile(pair: DrbdResource, cluster = false): string {
   return template("drbd.res.hbs", {
+    cluster,
+    disk: cluster || pair.resyncRate !== undefined,
     pair: pair.name,
     resource: pair.resource,
     protocol: pair.protocol,
@@ -34,22 +41,26 @@ export function resourceFile(pair: DrbdPairModel): string {
   });
 }
 
-export function drbdUnit(pair: DrbdPairModel, host: string): UnitDraft {
+export function drbdUnit(pair: DrbdResource, host: string, cluster = false): UnitDraft {
   return {
     host,
     service: drbd,
     hooks: { check: "drbdadm dump all >/dev/null", apply: `${DRBD_TOOL} prepare ${pair.resource}` },
-    files: [file(`${DRBD_DIR}/${pair.resource}.res`, resourceFile(pair)), file(DRBD_TOOL, program("dsas-drbd"), { mode: "0755" })],
+    files: [file(`${DRBD_DIR}/${pair.resource}.res`, resourceFile(pair, cluster)), file(DRBD_TOOL, program("dsas-drbd"), { mode: "0755" })],
   };
 }
 
-/** The initial sync source's one-time promotion, with the filesystem made on first set-up if the stack asks. */
-export function promoteUnit(pair: DrbdPairModel): UnitDraft {
+/**
+ * The initial sync source's one-time promotion, with the filesystem made on
+ * first set-up if the stack asks; `then` is what else first set-up does there
+ * (a storage pair's folders or data directory, before its cluster promotes).
+ */
+export function promoteUnit(pair: Pick<DrbdPairModel, "initialSyncSource" | "resource"> & { filesystem?: { create: boolean; type: string } }, then?: string): UnitDraft {
   const fs = pair.filesystem?.create ? ` ${pair.filesystem.type}` : "";
   return {
     host: pair.initialSyncSource,
     service: drbdPromote,
-    hooks: { apply: `${DRBD_TOOL} promote ${pair.resource}${fs}` },
+    hooks: { apply: `${DRBD_TOOL} promote ${pair.resource}${fs}${then ? ` && ${then}` : ""}` },
     files: [],
   };
 }
