@@ -62,6 +62,11 @@ export function applyService(host: string, slice: Slice, service: string, secret
   return ssh(host, command, stdin);
 }
 
-/** A DRBD node's data disk made blank again: whatever DRBD resource is up taken down, the disk zeroed. */
-export const BLANK_DISK = "umount /dev/drbd0 2>/dev/null; drbdsetup down all 2>/dev/null; "
+/**
+ * A DRBD node's data disk made blank again: whatever DRBD resource is up taken
+ * down (by name: the kernel's DRBD 8.4 drbdsetup takes no "all"), the disk zeroed.
+ */
+export const BLANK_DISK = "umount /dev/drbd0 2>/dev/null; "
+  + "for r in $(drbdsetup show 2>/dev/null | sed -n 's/^resource \\([^ ]*\\) {$/\\1/p'); do drbdsetup down \"$r\"; done; "
+  + "! grep -q 'cs:' /proc/drbd 2>/dev/null && "
   + "dd if=/dev/zero of=/dev/vdc bs=1M count=$(($(blockdev --getsize64 /dev/vdc) / 1048576)) status=none";
