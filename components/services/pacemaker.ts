@@ -1,9 +1,11 @@
 // Pacemaker's configuration of a storage pair: DRBD as a promotable clone
 // (ocf:linbit:drbd promotes only an UpToDate node), then the filesystem, the
 // service and its address as one group on the Promoted node, after the
-// promotion; watchdog fencing, no service without quorum, and a preferred node
-// below the stickiness, so the service moves there when asked and never back
-// by itself after a failover. Checked with crm_verify, applied as one
+// promotion; watchdog fencing, no service without quorum. A preferred node is
+// an INFINITY location, above the stickiness: naming it moves the service
+// there, and it returns there after a failover once that node is UpToDate
+// again; with none named the service stays where it runs (no failback; the
+// fence handler's -INFINITY still wins over both). Checked with crm_verify, applied as one
 // versioned patch of the live configuration that keeps the constraints DRBD's
 // fence handler places: what did not change keeps running where it runs.
 import type { StoragePairModel } from "../model/normalize.ts";
