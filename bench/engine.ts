@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), "dsas-engine-bench-"));
 const project = join(dir, "project");
 mkdirSync(project);
 mkdirSync(join(dir, "backend"));
-for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "libexec", "node_modules"]) symlinkSync(join(ROOT, f), join(project, f));
+for (const f of ["Pulumi.yaml", "package.json", "index.ts", "components", "templates", "node_modules"]) symlinkSync(join(ROOT, f), join(project, f));
 const env = { ...process.env, PULUMI_BACKEND_URL: `file://${join(dir, "backend")}`, PULUMI_CONFIG_PASSPHRASE: "bench", DSAS_PROVIDER_SKIP_SSH: "bench" };
 
 function pulumi(args: string[], input?: string) {

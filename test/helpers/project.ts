@@ -35,7 +35,7 @@ export function dsasProject(prefix: string, program?: string) {
     const r = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`npm install in ${project}: ${r.stdout}${r.stderr}`);
   } else {
-    for (const f of ["Pulumi.yaml", "index.ts", "components", "templates", "libexec", "package.json", "node_modules"]) symlinkSync(join(ROOT, f), join(project, f));
+    for (const f of ["Pulumi.yaml", "index.ts", "components", "templates", "package.json", "node_modules"]) symlinkSync(join(ROOT, f), join(project, f));
   }
   const env = engineEnv(join(dir, "backend"), "dsas-lab-only");
   const pulumi = (args: string[], input?: string) => {
