@@ -71,7 +71,7 @@ function main(argv: string[]): number {
     }
     process.stdout.write(`rendered ${files} files for ${hosts.length} hosts into ${out}\n`);
   } else {
-    process.stdout.write(`ok: ${Object.keys(topology.hosts).length} hosts, ${Object.keys(topology.directorPairs).length} director pairs, ${Object.keys(topology.pools).length} pools, ${Object.keys(topology.drbdPairs).length} DRBD pairs, ${Object.keys(topology.cacheTiers).length} cache tiers; ${files} files would be rendered\n`);
+    process.stdout.write(`ok: ${Object.keys(topology.hosts).length} hosts, ${Object.keys(topology.directorPairs).length} director pairs, ${Object.keys(topology.pools).length} pools, ${Object.keys(topology.drbdPairs).length} DRBD pairs, ${Object.keys(topology.storagePairs).length} storage pairs, ${Object.keys(topology.cacheTiers).length} cache tiers; ${files} files would be rendered\n`);
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // The stack's topology as a Graphviz graph: segments, hosts with their roles,
 // each director pair with its VIPs and virtual servers, the pools behind them,
-// DRBD pairs and cache tiers. Pure, like every renderer; `dsas diagram` hands
+// DRBD pairs, storage pairs and cache tiers. Pure, like every renderer; `dsas diagram` hands
 // the text to Graphviz's dot for SVG.
 import { networkOf } from "../model/net.ts";
 import type { Model } from "../model/normalize.ts";
@@ -45,6 +45,14 @@ export function diagramDot(topo: Model): string {
     const [a, b] = Object.keys(pair.nodes).sort();
     for (const n of [a, b]) role(n, `DRBD ${name}${n === pair.initialSyncSource ? " (initial sync source)" : ""}`);
     edges.push({ from: a, to: b, attrs: `label=${JSON.stringify(`DRBD ${pair.resource}, protocol ${pair.protocol}`)}, style=bold, color="#1f6fb2", fontcolor="#1f6fb2"` });
+  }
+  for (const [name, pair] of Object.entries(topo.storagePairs).sort(([a], [b]) => a.localeCompare(b))) {
+    const [a, b] = Object.keys(pair.nodes).sort();
+    const service = pair.nfs ? `NFS ${pair.nfs.exports.map((e) => e.path).join(", ")}` : `MariaDB primary :${pair.mariadb!.port}`;
+    for (const n of [a, b]) role(n, `storage pair ${name}: ${service} at ${pair.address}${n === pair.preferredNode ? " (preferred)" : ""}`);
+    role(pair.arbiter, `arbiter of ${name} (corosync-qnetd)`);
+    edges.push({ from: a, to: b, attrs: `label=${JSON.stringify(`DRBD ${pair.resource}, protocol ${pair.protocol}, Pacemaker`)}, style=bold, color="#1f6fb2", fontcolor="#1f6fb2"` });
+    for (const n of [a, b]) edges.push({ from: pair.arbiter, to: n, attrs: `label="qdevice vote", style=dotted, color="#7d5ba6", fontcolor="#7d5ba6"` });
   }
   for (const [name, tier] of Object.entries(topo.cacheTiers).sort(([a], [b]) => a.localeCompare(b))) {
     for (const f of tier.fronts) role(f, `nginx front (${name})`);

@@ -22,7 +22,7 @@ function stackWith(name: string, edit: (config: any) => void): string {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The example pins no host key: pulumi up would refuse every host with work.
-const EXAMPLE_HOSTS = ["cache1", "cache2", "db2", "db3", "ilv1", "ilv2", "img1", "lv1", "lv2", "nfs1", "nfs2", "slv1", "slv2", "smtp1", "smtp2", "web1", "web2"];
+const EXAMPLE_HOSTS = ["cache1", "cache2", "db1", "db2", "db3", "db4", "ilv1", "ilv2", "img1", "lv1", "lv2", "nas1", "nas2", "nfs1", "nfs2", "slv1", "slv2", "smtp1", "smtp2", "web1", "web2"];
 const unpinned = (hosts = EXAMPLE_HOSTS) => hosts.map((h) =>
   `warning: topology.hosts.${h}.ssh.hostKey must pin the host's public key (ssh-keyscan -t ed25519 ADDRESS), or set insecureFirstContact: true for a lab's first contact; pulumi up refuses the host until then\n`).join("");
 
@@ -30,7 +30,7 @@ describe("dsas check and render", () => {
   it("accepts the example stack, warning of each host pulumi up would refuse for its unpinned key", () => {
     const r = dsas("check", EXAMPLE_STACK);
     expect(r).toMatchObject({ code: 0, stderr: unpinned() });
-    expect(r.stdout).toMatch(/^ok: 17 hosts, 3 director pairs, 3 pools, 1 DRBD pairs, 1 cache tiers; \d+ files would be rendered\n$/);
+    expect(r.stdout).toMatch(/^ok: 21 hosts, 3 director pairs, 3 pools, 1 DRBD pairs, 2 storage pairs, 1 cache tiers; \d+ files would be rendered\n$/);
   });
 
   it("warns of no host whose key is pinned or that is a lab's first contact, nor of one without work", () => {
@@ -95,7 +95,7 @@ describe("dsas diagram", () => {
     const r = dsas("diagram", EXAMPLE_STACK);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(readFileSync(join(ROOT, "docs/example-stack.svg"), "utf8"));
-    for (const text of ["lv1", "director lb (master)", "10.10.31.100:80/TCP", "wrr NAT, pool web", "DRBD r0, protocol C", "URI hash", "192.168.31.0/24"]) {
+    for (const text of ["lv1", "director lb (master)", "10.10.31.100:80/TCP", "wrr NAT, pool web", "DRBD r0, protocol C", "storage pair db: MariaDB primary :3306 at 192.168.31.120", "qdevice vote", "URI hash", "192.168.31.0/24"]) {
       expect(r.stdout).toContain(text);
     }
   });

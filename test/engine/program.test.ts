@@ -44,9 +44,10 @@ describe("the dsas program under the real engine", () => {
     // Files holding a secret reach the provider as secrets; hooks never carry one.
     expect(lv1.files["/etc/keepalived/dsas/auth-VI_EXT.conf"].content).toBe("[secret]");
     expect(created("nfs-nfs1-drbd")!.newState!.inputs.files["/etc/drbd.d/r0.res"].content).toBe("[secret]");
+    expect(created("files-nas1-cluster")!.newState!.inputs.files["/etc/corosync/authkey"].content).toBe("[secret]");
     const hooks = steps.flatMap((s) => Object.values<string>(s.newState?.inputs?.hooks ?? {}));
     expect(hooks.length).toBeGreaterThan(20);
-    for (const h of hooks) expect(h).toMatch(/^[\w ./>&|-]+$/);
+    for (const h of hooks) expect(h).toMatch(/^[\w ./>&|;-]+$/);
   });
 
   it("refuses hosts whose host key is neither pinned nor explicitly left to a first contact", () => {

@@ -3,7 +3,7 @@ import { loadStack, type SecretEntry } from "../../components/model/load.ts";
 import { TopologyError } from "../../components/model/validate.ts";
 import { exampleRaw } from "../helpers/example.ts";
 
-const GOOD = { vrrpAuth: "dsas31Pw", drbdSecret: "example-drbd-shared-secret", mysqlCheckPassword: "example-check-pw" };
+const GOOD = { vrrpAuth: "dsas31Pw", drbdSecret: "example-drbd-shared-secret", mysqlCheckPassword: "example-check-pw", clusterKey: "k".repeat(172) };
 
 /** The example stack with its secrets' values known (as in a Pulumi program) and every host pinned or not. */
 function source(values: Record<string, string | undefined> = {}, opts: { secure?: boolean; pinned?: boolean } = {}) {
@@ -26,6 +26,9 @@ function problems(src: ReturnType<typeof source>, mode: "review" | "deploy" = "d
 
 const VRRP = "topology.directorPairs.lb.instances.VI_EXT.authentication (secret 'vrrpAuth')";
 const DRBD = "topology.drbdPairs.nfs.sharedSecret (secret 'drbdSecret')";
+// The DRBD pair and both storage pairs share the secret: every path is named.
+const DRBD_USERS = ["topology.drbdPairs.nfs", "topology.storagePairs.files", "topology.storagePairs.db"];
+const COROSYNC = (pair: string) => `topology.storagePairs.${pair}.clusterKey (secret 'clusterKey')`;
 const MYSQL = "topology.pools.mysql.checks[0].password (secret 'mysqlCheckPassword')";
 
 describe("loading a stack", () => {
@@ -58,7 +61,15 @@ describe("loading a stack", () => {
     ["pass\\word", `${DRBD} must not contain a double quote, backslash or line break, which a DRBD shared-secret cannot hold, got a value of 9 byte(s)`],
     ["pass\nword", `${DRBD} must not contain a double quote, backslash or line break, which a DRBD shared-secret cannot hold, got a value of 9 byte(s) with a line break`],
   ])("checks the DRBD shared secret %j by value, never showing it", (value, message) => {
-    expect(problems(source({ drbdSecret: value }))).toEqual(message ? [message] : []);
+    expect(problems(source({ drbdSecret: value }))).toEqual(message ? DRBD_USERS.map((u) => message.replace("topology.drbdPairs.nfs", u)) : []);
+  });
+
+  it.each([
+    ["k".repeat(128), undefined],
+    ["k".repeat(127), "must be 128..4096 bytes without NUL for a Corosync key (openssl rand -base64 128), got a value of 127 byte(s)"],
+    ["k".repeat(4097), "must be 128..4096 bytes without NUL for a Corosync key (openssl rand -base64 128), got a value of 4097 byte(s)"],
+  ])("checks the Corosync key of %#: by value", (value, message) => {
+    expect(problems(source({ clusterKey: value }))).toEqual(message ? ["files", "db"].map((p) => `${COROSYNC(p)} ${message}`) : []);
   });
 
   it.each([
@@ -70,25 +81,25 @@ describe("loading a stack", () => {
   });
 
   it("names a secret the stack lacks", () => {
-    expect(problems(source({ drbdSecret: undefined }))).toEqual([
-      "topology.drbdPairs.nfs.sharedSecret.secret names 'drbdSecret', but the stack has no config key 'dsas:drbdSecret' (pulumi config set --secret drbdSecret ...)",
-    ]);
+    expect(problems(source({ drbdSecret: undefined }))).toEqual(DRBD_USERS.map((u) =>
+      `${u}.sharedSecret.secret names 'drbdSecret', but the stack has no config key 'dsas:drbdSecret' (pulumi config set --secret drbdSecret ...)`));
   });
 
   it("refuses secrets stored in clear for deployment, and only reports them for review", () => {
-    expect(problems(source({}, { secure: false }))).toEqual(["drbdSecret", "mysqlCheckPassword", "vrrpAuth"].map((n) =>
+    const all = ["clusterKey", "drbdSecret", "mysqlCheckPassword", "vrrpAuth"];
+    expect(problems(source({}, { secure: false }))).toEqual(all.map((n) =>
       `dsas:${n} is referenced as a secret but stored in clear; set it with pulumi config set --secret ${n} ...`));
-    expect(loadStack(source({}, { secure: false }), "review").plainSecrets).toEqual(["drbdSecret", "mysqlCheckPassword", "vrrpAuth"]);
+    expect(loadStack(source({}, { secure: false }), "review").plainSecrets).toEqual(all);
   });
 
   it("refuses hosts with work whose key is not pinned for deployment, and lists them for review", () => {
-    const unpinned = ["cache1", "cache2", "db2", "db3", "ilv1", "ilv2", "img1", "lv1", "lv2", "nfs1", "nfs2", "slv1", "slv2", "smtp1", "smtp2", "web1", "web2"];
+    const unpinned = ["cache1", "cache2", "db1", "db2", "db3", "db4", "ilv1", "ilv2", "img1", "lv1", "lv2", "nas1", "nas2", "nfs1", "nfs2", "slv1", "slv2", "smtp1", "smtp2", "web1", "web2"];
     expect(problems(source({}, { pinned: false }))).toEqual(unpinned.map((h) =>
       `topology.hosts.${h}.ssh.hostKey must pin the host's public key (ssh-keyscan -t ed25519 ADDRESS), or set insecureFirstContact: true for a lab's first contact`));
     expect(loadStack(source({}, { pinned: false }), "review").unpinnedHosts).toEqual(unpinned);
   });
 
   it("reports every problem at once", () => {
-    expect(problems(source({ vrrpAuth: "far too long", drbdSecret: undefined }, { pinned: false }))).toHaveLength(3 + 1 + 17);
+    expect(problems(source({ vrrpAuth: "far too long", drbdSecret: undefined }, { pinned: false }))).toHaveLength(3 + 3 + 21);
   });
 });
