@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { normalize, type Model } from "../../components/model/normalize.ts";
 import { readStackFile } from "../../components/model/stack-file.ts";
-import { parseTopology } from "../../components/model/validate.ts";
+import { parseTopology, TopologyError } from "../../components/model/validate.ts";
 import { fill, type HostFile } from "../../components/plan/files.ts";
 import type { Slice } from "../../components/plan/plan.ts";
 
@@ -10,6 +10,19 @@ export const EXAMPLE_STACK = join(ROOT, "Pulumi.example.yaml");
 
 /** The example stack's raw topology, a fresh copy to change. */
 export const exampleRaw = () => structuredClone(readStackFile(EXAMPLE_STACK).topology) as any;
+
+/** What validation says of the example stack changed by `mutate`: every problem, or none. */
+export function problems(mutate: (t: any) => void): readonly string[] {
+  const t = exampleRaw();
+  mutate(t);
+  try {
+    parseTopology(t);
+  } catch (e) {
+    if (e instanceof TopologyError) return e.problems;
+    throw e;
+  }
+  return [];
+}
 
 /** A raw topology validated and normalized. */
 export const modelOf = (raw: unknown): Model => normalize(parseTopology(raw));

@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTopology, TopologyError } from "../../components/model/validate.ts";
-import { exampleRaw } from "../helpers/example.ts";
-
-function problems(mutate: (t: any) => void): readonly string[] {
-  const t = exampleRaw();
-  mutate(t);
-  try {
-    parseTopology(t);
-  } catch (e) {
-    if (e instanceof TopologyError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { problems } from "../helpers/example.ts";
 
 describe("address rules across the stack", () => {
   it.each([

@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { failures } from "../../components/model/failover.ts";
-import { parseTopology, TopologyError } from "../../components/model/validate.ts";
-import { exampleRaw } from "../helpers/example.ts";
-
-function problems(mutate: (t: any) => void): readonly string[] {
-  const t = exampleRaw();
-  mutate(t);
-  try {
-    parseTopology(t);
-  } catch (e) {
-    if (e instanceof TopologyError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { parseTopology } from "../../components/model/validate.ts";
+import { exampleRaw, problems } from "../helpers/example.ts";
 
 const DB = "topology.directorPairs.ilb.instances.VI_DB";
 /** ilb's VI_DB (master 150, backup 100, no sync group) tracking scripts of these weights. */

@@ -1,21 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTEXTS, contextsOf, NAME_CONTEXTS } from "../../components/model/text.ts";
-import { parseTopology, TopologyError } from "../../components/model/validate.ts";
-import { exampleRaw } from "../helpers/example.ts";
+import { problems } from "../helpers/example.ts";
 import { stringFields } from "../helpers/schema-walk.ts";
-
-function problems(mutate: (t: any) => void): readonly string[] {
-  const t = exampleRaw();
-  mutate(t);
-  try {
-    parseTopology(t);
-  } catch (e) {
-    if (e instanceof TopologyError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 const HTTP = "topology.pools.web.checks[0]";
 const NOTIFY = "topology.directorPairs.lb.instances.VI_INT.notify.master";

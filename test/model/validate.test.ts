@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readStackFile } from "../../components/model/stack-file.ts";
-import { parseTopology, TopologyError } from "../../components/model/validate.ts";
-import { EXAMPLE_STACK } from "../helpers/example.ts";
-
-const example = () => structuredClone(readStackFile(EXAMPLE_STACK).topology) as any;
-
-function problems(mutate: (t: any) => void): readonly string[] {
-  const t = example();
-  mutate(t);
-  try {
-    parseTopology(t);
-  } catch (e) {
-    if (e instanceof TopologyError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { parseTopology } from "../../components/model/validate.ts";
+import { exampleRaw as example, problems } from "../helpers/example.ts";
 
 describe("topology validation", () => {
   it("accepts the example stack", () => {
