@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -94,7 +96,7 @@ func applyBundle(in serviceConfig) string {
 	if len(in.Needs) > 0 {
 		b.record(append([]string{"needs"}, in.Needs...)...)
 	}
-	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}} {
+	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"drift", in.Hooks.Drift}} {
 		if h[1] != "" {
 			b.record("hook", h[0], encode(h[1]))
 		}
@@ -102,9 +104,30 @@ func applyBundle(in serviceConfig) string {
 	if in.Always {
 		b.record("always")
 	}
+	if in.Repair {
+		b.record("repair")
+	}
 	for _, path := range slices.Sorted(maps.Keys(in.Files)) {
 		f := in.Files[path]
 		b.record("file", path, f.Mode, f.Owner, f.Group, encode(f.Content))
+	}
+	return b.String()
+}
+
+// readBundle asks what differs from the deployed files, by digest (no
+// content travels), and what the drift hook finds.
+func readBundle(in serviceConfig) string {
+	b := begin(in, "read")
+	if len(in.Needs) > 0 {
+		b.record(append([]string{"needs"}, in.Needs...)...)
+	}
+	if in.Hooks.Drift != "" {
+		b.record("hook", "drift", encode(in.Hooks.Drift))
+	}
+	for _, path := range slices.Sorted(maps.Keys(in.Files)) {
+		f := in.Files[path]
+		sum := sha256.Sum256([]byte(f.Content))
+		b.record("want", path, f.Mode, f.Owner, f.Group, "sha256:"+hex.EncodeToString(sum[:]))
 	}
 	return b.String()
 }

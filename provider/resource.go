@@ -42,6 +42,7 @@ type hooks struct {
 	Prepare string `json:"prepare"`
 	Apply   string `json:"apply"`
 	Remove  string `json:"remove"`
+	Drift   string `json:"drift"`
 }
 
 type serviceConfig struct {
@@ -55,6 +56,9 @@ type serviceConfig struct {
 	Always   bool                `json:"always"`
 	Triggers []interface{}       `json:"triggers"`
 	Redact   []string            `json:"redact"`
+	// Not an input: set for the apply that follows a refresh which found
+	// drift, so the drift hook puts back what the files do not.
+	Repair bool `json:"-"`
 	// Only in the state of resources created by provider 0.1.0, which ran
 	// these commands instead of the bootstrap.
 	ApplyCommand  string `json:"applyCommand"`
@@ -149,7 +153,7 @@ func checkInputs(in serviceConfig) []*pulumirpc.CheckFailure {
 			fail(fmt.Sprintf("needs[%d]", i), fmt.Sprintf("must be COMMAND:PACKAGE such as ipvsadm:ipvsadm, got %q", need))
 		}
 	}
-	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"remove", in.Hooks.Remove}} {
+	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"remove", in.Hooks.Remove}, {"drift", in.Hooks.Drift}} {
 		if strings.ContainsAny(h[1], "\n\x00") {
 			fail("hooks."+h[0], "must be one shell command line, without newline or NUL")
 		}
@@ -180,6 +184,11 @@ func (p *dsasProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pul
 	olds, news := oldInputs(req.GetOldInputs(), req.GetOlds()), req.GetNews()
 	var changed, replaces []string
 	detailed := map[string]*pulumirpc.PropertyDiff{}
+	// What the last refresh found on the host: the next apply puts it back.
+	if len(req.GetOlds().GetFields()["drift"].GetListValue().GetValues()) > 0 {
+		changed = append(changed, "drift")
+		detailed["drift"] = &pulumirpc.PropertyDiff{Kind: pulumirpc.PropertyDiff_DELETE}
+	}
 	for _, key := range inputKeys(olds, news) {
 		o, n := olds.GetFields()[key], news.GetFields()[key]
 		if !hasUnknowns(n) && sameValue(o, n) {
@@ -224,6 +233,7 @@ func inputKeys(olds, news *structpb.Struct) []string {
 	}
 	delete(keys, "digests")
 	delete(keys, "report")
+	delete(keys, "drift")
 	return slices.Sorted(maps.Keys(keys))
 }
 
@@ -270,7 +280,7 @@ func (p *dsasProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	out, err := p.apply(ctx, req.GetUrn(), req.GetProperties(), req.GetPreview())
+	out, err := p.apply(ctx, req.GetUrn(), req.GetProperties(), req.GetPreview(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -281,17 +291,62 @@ func (p *dsasProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview())
+	repair := len(req.GetOlds().GetFields()["drift"].GetListValue().GetValues()) > 0
+	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview(), repair)
 	if err != nil {
 		return nil, err
 	}
 	return &pulumirpc.UpdateResponse{Properties: out}, nil
 }
 
-// Read is a refresh: the state stays as deployed; what is on the host is
-// compared by the next apply, which reports and fixes any drift.
-func (p *dsasProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+// Read is a refresh: over the host's one connection, dsas-apply read
+// compares the files with the digests deployed and runs the service's drift
+// hook. The state keeps what was deployed, plus a "drift" output naming what
+// differs, which the next Diff reports and the next apply puts back; what is
+// expected runtime state (a failover, a failed check) is only logged.
+func (p *dsasProvider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	unchanged := &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}
+	inputs := oldInputs(req.GetInputs(), req.GetProperties())
+	if _, v2 := inputs.GetFields()["hooks"]; p.bench || !v2 || checkType(req.GetUrn()) != nil {
+		// Nothing to compare with: a bench, or a 0.1.0 state (its next apply brings the files).
+		return unchanged, nil
+	}
+	in, err := decode(inputs)
+	if err != nil {
+		return nil, err
+	}
+	in.Tools = p.tools
+	report, err := p.run(ctx, in, hostCommand(in.Connection.User), readBundle(in))
+	if err != nil {
+		return nil, err
+	}
+	drift, runtime := readReport(report)
+	props := &structpb.Struct{Fields: maps.Clone(req.GetProperties().GetFields())}
+	delete(props.Fields, "drift")
+	if len(drift) > 0 {
+		values := make([]*structpb.Value, len(drift))
+		for i, d := range drift {
+			values[i] = structpb.NewStringValue(d)
+		}
+		props.Fields["drift"] = structpb.NewListValue(&structpb.ListValue{Values: values})
+		p.log(ctx, req.GetUrn(), fmt.Sprintf("drift on %s (pulumi up puts it back): %s", in.Connection.Host, strings.Join(drift, "; ")))
+	}
+	if len(runtime) > 0 {
+		p.log(ctx, req.GetUrn(), fmt.Sprintf("runtime state on %s, not drift: %s", in.Connection.Host, strings.Join(runtime, "; ")))
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+// readReport sorts dsas-apply read's lines into drift and runtime state.
+func readReport(report string) (drift, runtime []string) {
+	for _, line := range strings.Split(report, "\n") {
+		if d, ok := strings.CutPrefix(line, "drift "); ok {
+			drift = append(drift, d)
+		} else if r, ok := strings.CutPrefix(line, "runtime "); ok {
+			runtime = append(runtime, r)
+		}
+	}
+	return drift, runtime
 }
 
 func (p *dsasProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
@@ -328,7 +383,7 @@ func (p *dsasProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 // apply runs the bundle on the host and returns the new state: the inputs as
 // given (secrets stay marked) plus each file's digest and what the host
 // reported.
-func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.Struct, preview bool) (*structpb.Struct, error) {
+func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.Struct, preview, repair bool) (*structpb.Struct, error) {
 	// The outputs are only what the run adds: the engine keeps the inputs
 	// beside them, and a copy of every file in the outputs as well would
 	// double the state, which the file backend rewrites after every step.
@@ -341,6 +396,7 @@ func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.St
 		return nil, err
 	}
 	in.Tools = p.tools
+	in.Repair = repair
 	secretFiles := secretPaths(props)
 	digests := &structpb.Struct{Fields: map[string]*structpb.Value{}}
 	for path, f := range in.Files {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +22,8 @@ import (
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"golang.org/x/crypto/ssh"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // fakeSSHD is an sshd on 127.0.0.1 that runs each command with the local sh,
@@ -259,5 +264,92 @@ func TestSSHHostKeyMismatch(t *testing.T) {
 	}
 	if msg := fmt.Sprint(err); !strings.Contains(msg, strings.Fields(f.hostKey)[1]) || strings.Contains(msg, strings.Fields(otherKey)[1]) {
 		t.Error("the message does not show the presented key, or shows the pinned one")
+	}
+}
+
+// A refresh: Read sends digests, never contents; the host's drift lines
+// become the "drift" output (runtime state does not); the next Diff reports
+// it and the next Update asks dsas-apply to repair.
+func TestReadFindsDrift(t *testing.T) {
+	f := newSSHFixture(t)
+	log := filepath.Join(f.dir, "log")
+	f.tools = map[string]tool{filepath.Join(f.dir, "libexec/dsas-apply"): {Mode: "0755", Content: `#!/bin/sh
+input=$(cat)
+printf '%s\n%s\n--\n' "$1" "$input" >>` + shellQuote(log) + `
+if [ "$1" = read ] && [ -e ` + shellQuote(filepath.Join(f.dir, "drifted")) + ` ]; then
+	echo "drift /etc/drbd.d/r0.res is not the deployed file"
+	echo "drift drbd is not running"
+	echo "runtime real server 10.0.0.1:80 is out of the table"
+fi
+`}}
+	p := &dsasProvider{ssh: newPool(), tools: f.tools}
+	ctx := context.Background()
+	props := mustStruct(t, f.props("drbd"))
+	state := mustStruct(t, map[string]any{"digests": map[string]any{}, "report": "drbd: applied"})
+	read := func() *structpb.Struct {
+		resp, err := p.Read(ctx, &pulumirpc.ReadRequest{Id: "nfs1-drbd", Urn: urnOf("nfs1-drbd"), Properties: state, Inputs: props})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(resp.GetInputs(), props) {
+			t.Error("Read changed the inputs")
+		}
+		return resp.GetProperties()
+	}
+
+	if got := read(); !proto.Equal(got, state) {
+		t.Errorf("no drift: the state changed to %v", got)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "drifted"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refreshed := read()
+	var drift []string
+	for _, v := range refreshed.GetFields()["drift"].GetListValue().GetValues() {
+		drift = append(drift, v.GetStringValue())
+	}
+	if want := []string{"/etc/drbd.d/r0.res is not the deployed file", "drbd is not running"}; !slices.Equal(drift, want) {
+		t.Errorf("drift %q, want %q", drift, want)
+	}
+
+	logged, _ := os.ReadFile(log)
+	content := "resource r0 {\n net { shared-secret \"" + drbdSecret + "\"; }\n}\n"
+	sum := sha256.Sum256([]byte(content))
+	if !strings.Contains(string(logged), "read\nservice drbd\nwant /etc/drbd.d/global_common.conf 0644 root root sha256:") ||
+		!strings.Contains(string(logged), "want /etc/drbd.d/r0.res 0600 root root sha256:"+hex.EncodeToString(sum[:])+"\n") {
+		t.Errorf("the read bundle is not service and want records:\n%s", logged)
+	}
+	if strings.Contains(string(logged), encode(content)) || strings.Contains(string(logged), drbdSecret) {
+		t.Error("a file's content travelled with the read")
+	}
+
+	diff, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urnOf("nfs1-drbd"), OldInputs: props, Olds: refreshed, News: props})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff.GetChanges() != pulumirpc.DiffResponse_DIFF_SOME || !slices.Equal(diff.GetDiffs(), []string{"drift"}) ||
+		diff.GetDetailedDiff()["drift"].GetKind() != pulumirpc.PropertyDiff_DELETE {
+		t.Errorf("the diff after a drifted refresh: %v", diff)
+	}
+	if diff, _ := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urnOf("nfs1-drbd"), OldInputs: props, Olds: state, News: props}); diff.GetChanges() != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("the diff without drift: %v", diff)
+	}
+
+	if err := os.Truncate(log, 0); err != nil {
+		t.Fatal(err)
+	}
+	up, err := p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urnOf("nfs1-drbd"), Olds: refreshed, OldInputs: props, News: props})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, still := up.GetProperties().GetFields()["drift"]; still {
+		t.Error("the drift outlived the apply that put it back")
+	}
+	logged, _ = os.ReadFile(log)
+	if !strings.HasPrefix(string(logged), "apply\n") || !strings.Contains(string(logged), "\nrepair\n") {
+		t.Errorf("the apply after drift does not ask for a repair:\n%s", logged)
+	}
+	if n := f.sshd.conns.Load(); n != 1 {
+		t.Errorf("three reads and an apply opened %d connections", n)
 	}
 }

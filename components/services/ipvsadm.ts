@@ -62,7 +62,7 @@ export function ipvsadmUnit(pair: DirectorPairModel, host: string): UnitDraft {
   return {
     host,
     service: ipvsadm,
-    hooks: { prepare: `dsas-drain ${IPVSADM_DRAIN}`, apply: `dsas-ipvs-sync ${IPVSADM_RULES}` },
+    hooks: { prepare: `dsas-drain ${IPVSADM_DRAIN}`, apply: `dsas-ipvs-sync ${IPVSADM_RULES}`, drift: `dsas-drift ipvs static ${IPVSADM_RULES}` },
     files: [
       file(IPVSADM_RULES, ipvsadmRules(pair)),
       file("/etc/default/ipvsadm", template("ipvsadm-default.hbs", { pair: pair.name })),

@@ -7,7 +7,7 @@ import type { DirectorPairModel, HostModel } from "../model/normalize.ts";
 import { interfaceOnSegmentOf } from "../model/resolve.ts";
 import type { Check } from "../model/schema.ts";
 import { file, LIBEXEC, program, secretToken, template, type HostFile } from "../plan/files.ts";
-import { drainList } from "./ipvsadm.ts";
+import { drainList, ipvsadmRules } from "./ipvsadm.ts";
 import type { Service, UnitDraft } from "./service.ts";
 
 export const keepalived: Service = { name: "keepalived", phase: 30, needs: ["keepalived:keepalived"], rollout: "one host at a time" };
@@ -18,11 +18,15 @@ export const MYSQL_CHECK = `${LIBEXEC}/mysql-replication-check`;
 /** What dsas-drain reads before a real server leaves keepalived's table. */
 export const DRAIN_LIST = `${SECRET_DIR}/drain.list`;
 
+/** The IPVS table keepalived.conf implies, with every real server in: what a refresh compares the kernel's with. */
+export const IPVS_EXPECTED = `${SECRET_DIR}/ipvs.rules`;
+
 const HOOKS = {
   check: `keepalived -t -f ${KEEPALIVED_CONF}`,
   prepare: `dsas-drain ${DRAIN_LIST}`,
   apply: "dsas-reload keepalived",
   remove: "systemctl disable -q --now keepalived",
+  drift: "dsas-drift unit keepalived",
 };
 
 const q = (s: string) => JSON.stringify(s);
@@ -139,8 +143,11 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
   for (const [name, inst] of sorted(pair.instances)) {
     if (inst.authentication) files.push(file(authFile(name), template("keepalived-auth.conf.hbs", { password: secretToken(inst.authentication.secret) })));
   }
+  let hooks = HOOKS;
   if (pair.ipvs === "keepalived") {
     files.push(file(DRAIN_LIST, drainList(pair)));
+    files.push(file(IPVS_EXPECTED, expectedTable(pair)));
+    hooks = { ...HOOKS, drift: `${HOOKS.drift} && dsas-drift ipvs keepalived ${IPVS_EXPECTED}` };
     // One credentials file per pool checked by replication state; the check reads it, never argv.
     const mysql = new Map<string, Extract<Check, { type: "MYSQL_REPLICATION" }>>();
     for (const [, vs] of sorted(pair.virtualServers)) {
@@ -153,5 +160,13 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
     }
     if (mysql.size) files.push(file(MYSQL_CHECK, program("mysql-replication-check"), { mode: "0755", needs: "mysql:mariadb-client" }));
   }
-  return { host: host.name, service: keepalived, hooks: HOOKS, files };
+  return { host: host.name, service: keepalived, hooks, files };
+}
+
+/** The rules, and a "#sorry" line per sorry server, which keepalived adds only while its pool is down. */
+function expectedTable(pair: DirectorPairModel): string {
+  const sorry = Object.values(pair.virtualServers).filter((vs) => vs.sorryServer)
+    .map((vs) => `#sorry ${vs.protocol === "UDP" ? "-u" : "-t"} ${vs.vip}:${vs.port} -r ${vs.sorryServer!.address}:${vs.sorryServer!.port}`)
+    .sort();
+  return ipvsadmRules(pair) + sorry.map((l) => `${l}\n`).join("");
 }

@@ -14,6 +14,7 @@ const HOOKS = {
   check: "nginx -t -q",
   apply: "dsas-reload nginx",
   remove: "systemctl disable -q --now nginx",
+  drift: "dsas-drift unit nginx",
 };
 
 export function frontConfPath(tier: string): string {

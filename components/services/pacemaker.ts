@@ -27,6 +27,7 @@ const HOOKS = {
   apply: `${PAIR_TOOL} start && ${PAIR_TOOL} push ${CLUSTER_DIR}`,
   // The service stops and DRBD goes down with the cluster; the data stays on both disks.
   remove: `${PAIR_TOOL} stop`,
+  drift: "dsas-drift unit corosync pacemaker",
 };
 
 /** Operations under TCG or a loaded host take longer than Pacemaker's 20 s default. */

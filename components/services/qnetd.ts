@@ -14,6 +14,7 @@ export function qnetdUnit(pairs: readonly StoragePairModel[]): UnitDraft {
       // A restart costs no pair its quorum: both nodes still hold two of three votes.
       apply: "systemctl enable -q corosync-qnetd && systemctl restart corosync-qnetd",
       remove: "systemctl disable -q --now corosync-qnetd",
+      drift: "dsas-drift unit corosync-qnetd",
     },
     files: [file("/etc/default/corosync-qnetd", template("qnetd.hbs", { pairs: pairs.map((p) => p.name), plural: pairs.length > 1 }))],
   };

@@ -9,6 +9,7 @@ export const realserver: Service = { name: "realserver", phase: 40, needs: ["ip:
 
 export const REALSERVER_NET = `${LIBEXEC}/realserver-net`;
 export const REALSERVER_UNIT = "/etc/systemd/system/dsas-realserver.service";
+const DR_SYSCTL = "/etc/sysctl.d/60-dsas-lvs-dr.conf";
 
 const HOOKS = {
   check: `sh -n ${REALSERVER_NET}`,
@@ -23,6 +24,11 @@ export function realServerUnit(host: string, net: RealServerNet): UnitDraft {
     file(REALSERVER_NET, template("realserver-net.sh.hbs", view), { mode: "0755" }),
     file(REALSERVER_UNIT, template("dsas-realserver.service.hbs", { script: REALSERVER_NET })),
   ];
-  if (net.loVips.length) files.push(file("/etc/sysctl.d/60-dsas-lvs-dr.conf", template("realserver-sysctl.conf.hbs", view)));
-  return { host, service: realserver, hooks: HOOKS, files };
+  if (net.loVips.length) files.push(file(DR_SYSCTL, template("realserver-sysctl.conf.hbs", view)));
+  // realserver-net (the apply hook) puts back each of these.
+  const drift = [
+    ...(net.loVips.length ? [`dsas-drift lo ${net.loVips.join(" ")}`, `dsas-drift sysctl ${DR_SYSCTL}`] : []),
+    ...(net.gateways[0] ? [`dsas-drift route ${net.gateways[0]}`] : []),
+  ];
+  return { host, service: realserver, hooks: drift.length ? { ...HOOKS, drift: drift.join(" && ") } : HOOKS, files };
 }

@@ -7,13 +7,17 @@ import type { HostFile } from "../plan/files.ts";
 /**
  * Shell command lines dsas-apply runs (provider/libexec/README.md): `check` with the
  * new files laid over the live ones, `prepare` before they are swapped in,
- * `apply` after, `remove` when the service leaves the host.
+ * `apply` after, `remove` when the service leaves the host. `drift` (a refresh)
+ * prints what differs on the host beyond the files, one line each ("runtime: "
+ * for expected runtime state); after a refresh found drift it runs again after
+ * `apply` with DSAS_REPAIR=1, to put back what applying the files does not.
  */
 export interface Hooks {
   readonly check?: string;
   readonly prepare?: string;
   readonly apply?: string;
   readonly remove?: string;
+  readonly drift?: string;
 }
 
 /**

@@ -14,6 +14,7 @@ const HOOKS = {
   check: `squid -k parse -f ${SQUID_CONF}`,
   apply: "dsas-reload squid",
   remove: "systemctl disable -q --now squid",
+  drift: "dsas-drift unit squid",
 };
 
 // How a sibling is asked whether it holds an object. They are no-digest,

@@ -190,6 +190,46 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     for (const h of HOSTS) expect(logins(h) - before[h], h).toBe(1);
   });
 
+  it("finds drift by refresh over one connection per host, tells a failed check from drift, and puts the drift back with up, no VIP moved and no keepalived restarted", async () => {
+    const inTable = (h: string, rs: string) => run(h, "ipvsadm -Ln").includes(rs);
+    // Runtime state, not drift: web2's check failing takes it out of both tables.
+    run("web2", "systemctl stop nginx");
+    await until("web2 out of both tables", () => !inTable("lb1", "192.168.31.102:80") && !inTable("lb2", "192.168.31.102:80"), 60);
+    // Drift: a weight edited by hand on the backup, the master's virtual service deleted from the kernel.
+    run("lb2", `sed -i 's/^\\( *weight\\) 1$/\\1 7/' ${KEEPALIVED_CONF}`);
+    run("lb1", "ipvsadm -D -t 10.10.31.100:80");
+    const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const refresh = p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "lab"]);
+    expect(refresh.code, refresh.out).toBe(0);
+    expect(refresh.out).toMatch(new RegExp(`drift on \\S+ \\(pulumi up puts it back\\): ${KEEPALIVED_CONF} is not the deployed file`));
+    expect(refresh.out).toContain("IPVS: virtual service TCP 10.10.31.100:80 is missing from the kernel table");
+    expect(refresh.out).toContain("not drift: real server 192.168.31.102:80 of TCP 10.10.31.100:80 is out of the table (its check is failing)");
+    expect(refresh.out).toMatch(/Resources:\s+~ 2 updated/);
+    const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
+    console.log(`refresh with drift on two hosts: SSH connections ${JSON.stringify(opened)}`);
+    expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 1, web2: 1 });
+
+    run("web2", "systemctl start nginx");
+    const preview = p.pulumi(["preview", "--diff", "--stack", "lab"]);
+    expect(preview.code, preview.out).toBe(0);
+    expect(preview.out).toMatch(/Resources:\s+~ 2 to update/);
+    expect(preview.out).toMatch(/lb2-keepalived[\s\S]*lb1-keepalived/);
+    const r = up();
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("ipvsadm -A -t 10.10.31.100:80 -s wrr");
+    expect(run("lb2", `grep -c 'weight 7' ${KEEPALIVED_CONF} || true`).trim()).toBe("0");
+    await until("both web servers in both tables", () => ["lb1", "lb2"].every((h) => inTable(h, "192.168.31.101:80") && inTable(h, "192.168.31.102:80")), 60);
+    expect(run("lb1", "ipvsadm -Ln -t 10.10.31.100:80")).toMatch(/-> 192\.168\.31\.101:80 +Masq +2 /);
+    expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+    const again = p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "lab"]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).not.toContain("drift on");
+    expect(again.out).toMatch(/Resources:\s+\d+ unchanged/);
+    expect(again.out).not.toMatch(/~ \d+ updated/);
+  }, 600_000);
+
   it("previews a weight change as that one line on both directors, then reloads backup then master with no failover and no failed request", async () => {
     p.setTopology("lab", topology(3));
     const preview = p.pulumi(["preview", "--diff", "--stack", "lab"]);
@@ -224,7 +264,8 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
     console.log(`one-line change: SSH connections ${JSON.stringify(opened)}`);
     expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 0, web2: 0 });
-    expect(r.out).toContain("keepalived: applied 1 changed file(s)");
+    // keepalived.conf and the table it implies (ipvs.rules).
+    expect(r.out).toContain("keepalived: applied 2 changed file(s)");
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
     expect(run("lb1", "ipvsadm -Ln")).toMatch(/-> 192\.168\.31\.102:80 +Masq +3 /);

@@ -501,7 +501,7 @@ app: applied 1 changed file(s)" ]
   good_start; hook apply true
   refused 'a second apply hook'
   good_start; hook reload true
-  refused 'a hook is check, prepare, apply or remove, not "reload"'
+  refused 'a hook is check, prepare, apply, remove or drift, not "reload"'
   good_start; record service other
   refused 'a second service record'
   good_start; record path "$CONF"
@@ -528,7 +528,7 @@ app: applied 1 changed file(s)" ]
   [[ "$stderr" == *'a file record in remove mode'* ]]
   run --separate-stderr "$LIBEXEC/dsas-apply" --remove app <"$BUNDLE"
   [ "$status" -eq 2 ]
-  [ "$stderr" = "usage: dsas-apply apply|remove < BUNDLE" ]
+  [ "$stderr" = "usage: dsas-apply apply|remove|read < BUNDLE" ]
   run --separate-stderr "$LIBEXEC/dsas-apply" </dev/null
   [ "$status" -eq 2 ]
 }
@@ -569,4 +569,93 @@ ipvsadm-save -n
 ipvsadm -d -t 10.0.0.1:80 -r 10.0.1.2:80" ]
   [ "$output" = "ipvsadm -d -t 10.0.0.1:80 -r 10.0.1.2:80
 ipvsadm: applied 2 changed file(s)" ]
+}
+
+read_host() { run --separate-stderr "$LIBEXEC/dsas-apply" read <"$BUNDLE"; }
+# want_record PATH MODE OWNER GROUP CONTENT: the deployed file, by its digest.
+want_record() { record want "$1" "$2" "$3" "$4" "sha256:$(printf '%s' "$5" | sha256sum | cut -d' ' -f1)"; }
+
+@test "read: files as deployed and a quiet drift hook print nothing, and nothing runs but the drift hook" {
+  printf 'a\n' >"$CONF"
+  chmod 0644 "$CONF"
+  record service app
+  logging_hooks
+  hook drift 'echo drift-hook >>"$LOG"'
+  want_record "$CONF" 0644 root root $'a\n'
+  snapshot "$ROOT" >"$BATS_TEST_TMPDIR/before"
+  read_host
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ "$(cat "$LOG")" = drift-hook ]
+  snapshot "$ROOT" >"$BATS_TEST_TMPDIR/after"
+  diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "read: a changed, a missing and a re-moded file, a missing package and the drift hook's findings, sorted into drift and runtime" {
+  printf 'edited by hand\n' >"$CONF"
+  chmod 0644 "$CONF"
+  printf 'secret\n' >"$ROOT/etc/app/auth.conf"
+  chmod 0644 "$ROOT/etc/app/auth.conf"
+  record service app
+  hook drift 'echo "app is not running"; echo "runtime: real server 10.0.0.1:80 of TCP 10.0.0.100:80 is out of the table"'
+  want_record "$CONF" 0644 root root $'a\n'
+  want_record "$ROOT/etc/app/auth.conf" 0600 root root $'secret\n'
+  want_record "$ROOT/etc/app/gone.conf" 0644 root root x
+  read_host
+  [ "$status" -eq 0 ]
+  [ "$output" = "drift $CONF is not the deployed file
+drift $ROOT/etc/app/auth.conf is mode 644 owner root:root, deployed 600 root:root
+drift $ROOT/etc/app/gone.conf is missing
+drift app is not running
+runtime real server 10.0.0.1:80 of TCP 10.0.0.100:80 is out of the table" ]
+
+  : >"$BUNDLE"
+  record service app
+  record needs no-such-command-here:no-such-package
+  hook drift 'echo never run >>"$LOG"'
+  read_host
+  [ "$status" -eq 0 ]
+  [ "$output" = "drift no-such-package is not installed" ]
+  [ ! -s "$LOG" ]
+}
+
+@test "read refuses file records and a bad digest, and apply refuses want records" {
+  record service app
+  file_record "$CONF" 0644 root root x
+  read_host
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"a file record in read mode"* ]]
+  : >"$BUNDLE"
+  record service app
+  want_record "$CONF" 0644 root root x
+  apply
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"a want record in apply mode"* ]]
+  : >"$BUNDLE"
+  record service app
+  record want "$CONF" 0644 root root sha256:abc
+  read_host
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"is not sha256: and 64 hex digits"* ]]
+}
+
+@test "apply with repair: apply runs with no file changed, then the drift hook with DSAS_REPAIR=1; without repair the drift hook never runs" {
+  printf 'a\n' >"$CONF"
+  chmod 0644 "$CONF"
+  record service app
+  logging_hooks
+  hook drift 'echo "drift DSAS_REPAIR=${DSAS_REPAIR:-}" >>"$LOG"; echo "ipvsadm -A -t 10.0.0.100:80 -s wrr"'
+  record repair
+  file_record "$CONF" 0644 root root $'a\n'
+  apply
+  [ "$status" -eq 0 ]
+  [ "$output" = $'ipvsadm -A -t 10.0.0.100:80 -s wrr\napp: applied 0 changed file(s)' ]
+  [ "$(cat "$LOG")" = $'prepare\napply\ndrift DSAS_REPAIR=1' ]
+
+  sed -i '/^repair$/d' "$BUNDLE"
+  : >"$LOG"
+  apply
+  [ "$status" -eq 0 ]
+  [ "$output" = "app: unchanged" ]
+  [ ! -s "$LOG" ]
 }
