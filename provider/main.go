@@ -23,6 +23,9 @@ func main() {
 	if len(os.Args) == 3 && os.Args[1] == "bundle" {
 		os.Exit(bundleCommand(os.Args[2], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if len(os.Args) == 2 && os.Args[1] == "exec" {
+		os.Exit(execCommand(os.Stdin, os.Stdout, os.Stderr))
+	}
 	err := provider.Main("dsas", func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return &dsasProvider{
 			host:  host,

@@ -46,6 +46,8 @@ func parseSigner(pem string) (ssh.Signer, error) { return ssh.ParsePrivateKey([]
 type pool struct {
 	mu      sync.Mutex
 	clients map[string]*dialing
+	// How long a host that does not answer yet is retried.
+	dialFor time.Duration
 }
 
 type dialing struct {
@@ -54,7 +56,7 @@ type dialing struct {
 	err    error
 }
 
-func newPool() *pool { return &pool{clients: map[string]*dialing{}} }
+func newPool() *pool { return &pool{clients: map[string]*dialing{}, dialFor: dialFor} }
 
 func (c connection) key() string {
 	sum := sha256.Sum256([]byte(c.PrivateKey))
@@ -68,7 +70,7 @@ func (p *pool) get(ctx context.Context, c connection) (*ssh.Client, error) {
 		d = &dialing{done: make(chan struct{})}
 		p.clients[c.key()] = d
 		go func() {
-			d.client, d.err = dial(ctx, c)
+			d.client, d.err = dial(ctx, c, p.dialFor)
 			close(d.done)
 		}()
 	}
@@ -145,7 +147,7 @@ func (p *pool) run(ctx context.Context, c connection, command, stdin string) (st
 	}
 }
 
-func dial(ctx context.Context, c connection) (*ssh.Client, error) {
+func dial(ctx context.Context, c connection, dialFor time.Duration) (*ssh.Client, error) {
 	config := &ssh.ClientConfig{User: c.User, Timeout: 15 * time.Second}
 	if c.PrivateKey != "" {
 		signer, err := parseSigner(c.PrivateKey)

@@ -85,8 +85,10 @@ describe("dsas check and render", () => {
       .toBe(readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"), "utf8"));
   });
 
-  it("prints usage and exits 2 on a malformed command line", () => {
+  it("prints usage and exits 2 on a malformed command line, and exits 0 when asked for --help", () => {
     expect(dsas("render", EXAMPLE_STACK)).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: dsas check") });
+    expect(dsas("status", EXAMPLE_STACK, "--yaml")).toMatchObject({ code: 2, stderr: expect.stringContaining("dsas status <stack.yaml> [--json]") });
+    expect(dsas("--help")).toMatchObject({ code: 0, stdout: expect.stringContaining("dsas status <stack.yaml> [--json]") });
   });
 });
 

@@ -1,9 +1,11 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { pidOf, ssh } from "../../lab/vm.ts";
 import { RequestStream } from "../../lab/traffic.ts";
+import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
 import { lab, logins, run, until } from "../helpers/lab.ts";
 
@@ -200,14 +202,16 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     run("lb1", "ipvsadm -D -t 10.10.31.100:80");
     const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
     const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    let started = Date.now();
     const refresh = p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "lab"]);
+    const drifted = (Date.now() - started) / 1000;
     expect(refresh.code, refresh.out).toBe(0);
     expect(refresh.out).toMatch(new RegExp(`drift on \\S+ \\(pulumi up puts it back\\): ${KEEPALIVED_CONF} is not the deployed file`));
     expect(refresh.out).toContain("IPVS: virtual service TCP 10.10.31.100:80 is missing from the kernel table");
     expect(refresh.out).toContain("not drift: real server 192.168.31.102:80 of TCP 10.10.31.100:80 is out of the table (its check is failing)");
     expect(refresh.out).toMatch(/Resources:\s+~ 2 updated/);
     const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
-    console.log(`refresh with drift on two hosts: SSH connections ${JSON.stringify(opened)}`);
+    console.log(`pulumi refresh, drift on two hosts: ${drifted.toFixed(1)} s, SSH connections ${JSON.stringify(opened)}`);
     expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 1, web2: 1 });
 
     run("web2", "systemctl start nginx");
@@ -223,11 +227,57 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect(run("lb1", "ipvsadm -Ln -t 10.10.31.100:80")).toMatch(/-> 192\.168\.31\.101:80 +Masq +2 /);
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+    started = Date.now();
     const again = p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "lab"]);
+    console.log(`pulumi refresh, no drift: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(again.code, again.out).toBe(0);
     expect(again.out).not.toContain("drift on");
     expect(again.out).toMatch(/Resources:\s+\d+ unchanged/);
     expect(again.out).not.toMatch(/~ \d+ updated/);
+  }, 600_000);
+
+  it("shows the live state with dsas status over one connection per director, and names a failed check and VIPs on the backup", async () => {
+    const dsasStatus = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [join(ROOT, "bin/dsas.ts"), "status", join(p.project, "Pulumi.lab.yaml"), ...args], { env: p.env, encoding: "utf8" });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const started = Date.now();
+    const healthy = dsasStatus("--json");
+    console.log(`dsas status of the lab stack: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(healthy.code, healthy.stderr + healthy.stdout).toBe(0);
+    const s = JSON.parse(healthy.stdout);
+    expect(s.problems).toEqual([]);
+    // keepalived's dump holds the VRRP password; it stays on the host.
+    expect(healthy.stdout).not.toContain("labPass1");
+    expect(run("lb1", "ls /tmp")).not.toContain("keepalived.json");
+    expect(s.directorPairs.lb.vips).toEqual({ "10.10.31.10": ["lb1"], "10.10.31.100": ["lb1"], "192.168.31.10": ["lb1"] });
+    for (const i of ["VI_EXT", "VI_INT"]) {
+      expect(s.directorPairs.lb.instances.lb1[i]).toMatchObject({ state: "MASTER", effectivePriority: 150 });
+      expect(s.directorPairs.lb.instances.lb2[i]).toMatchObject({ state: "BACKUP", effectivePriority: 100 });
+    }
+    for (const h of ["lb1", "lb2"]) {
+      expect(s.directorPairs.lb.ipvs[h].map((x: { service: string; reals: { address: string; weight: number }[] }) => [x.service, x.reals.map((r) => `${r.address} ${r.weight}`)]))
+        .toEqual([["TCP 10.10.31.100:80", ["192.168.31.101:80 2", "192.168.31.102:80 1"]]]);
+      expect(s.directorPairs.lb.syncDaemon[h]).toMatch(/sync daemon/);
+    }
+    const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
+    expect(opened).toEqual({ lb1: 1, lb2: 1, web1: 0, web2: 0 });
+    expect(dsasStatus().stdout).toMatch(/VIP 10\.10\.31\.100 +on lb1\n[\s\S]*no problems\n$/);
+
+    run("web2", "systemctl stop nginx");
+    await until("web2 out of lb1's table", () => !run("lb1", "ipvsadm -Ln").includes("192.168.31.102:80"), 60);
+    run("lb1", "systemctl stop keepalived");
+    await until("the VIPs on lb2", () => vips.every((v) => holders(v).join() === "lb2"), 60);
+    const degraded = dsasStatus();
+    expect(degraded.code, degraded.stderr).toBe(1);
+    expect(degraded.stdout).toContain("lb: VIPs on the backup lb2 (10.10.31.10, 10.10.31.100, 192.168.31.10)");
+    expect(degraded.stdout).toContain("lb: keepalived on lb1 gave no state (keepalived is not running)");
+    expect(degraded.stdout).toContain("lb: web has web2 (192.168.31.102:80) out of the table on lb2");
+    run("lb1", "systemctl start keepalived");
+    run("web2", "systemctl start nginx");
+    await until("the VIPs back on lb1 and web2 back in its table", () => vips.every((v) => holders(v).join() === "lb1") && run("lb1", "ipvsadm -Ln").includes("192.168.31.102:80"), 120);
+    expect(dsasStatus().code).toBe(0);
   }, 600_000);
 
   it("previews a weight change as that one line on both directors, then reloads backup then master with no failover and no failed request", async () => {
