@@ -12,18 +12,19 @@ export interface HostAnswer {
   readonly error?: string;
 }
 
-/** The parts of dsas-status each host is asked for. */
+/** The parts of dsas-status each host is asked for, as its arguments. */
 export function partsFor(model: Model): Map<string, string[]> {
-  const parts = new Map<string, string[]>();
-  const add = (host: string, ...p: string[]) => {
-    const list = parts.get(host) ?? ["addresses"];
-    for (const x of p) if (!list.includes(x)) list.push(x);
-    parts.set(host, list);
+  const parts = new Map<string, Map<string, string[]>>();
+  const add = (host: string, part: string, ...args: string[]) => {
+    const own = parts.get(host) ?? new Map([["addresses", []]]);
+    own.set(part, args);
+    parts.set(host, own);
   };
-  for (const pair of Object.values(model.directorPairs)) for (const h of [pair.master, pair.backup]) add(h, "keepalived", "ipvs");
+  for (const pair of Object.values(model.directorPairs)) for (const h of [pair.master, pair.backup]) { add(h, "keepalived"); add(h, "ipvs"); }
   for (const pair of [...Object.values(model.drbdPairs), ...Object.values(model.storagePairs)]) for (const h of Object.keys(pair.nodes)) add(h, "drbd");
-  for (const tier of Object.values(model.cacheTiers)) for (const h of tier.squids) add(h, "squid", String(tier.squidPort));
-  return parts;
+  // squid's visible_hostname is its host's name in the stack.
+  for (const tier of Object.values(model.cacheTiers)) for (const h of tier.squids) add(h, "squid", String(tier.squidPort), h);
+  return new Map([...parts].map(([h, own]) => [h, [...own].flatMap(([part, args]) => [part, ...args])]));
 }
 
 /** dsas-status's output split at its "== PART" lines. */
@@ -110,11 +111,22 @@ export function drbdStates(text: string): DrbdState[] {
   return out;
 }
 
-/** squid's cache manager `info`: the 5-minute request and byte hit ratios, in percent. */
-export function squidHits(text: string): { requests: number; bytes: number } | undefined {
-  const req = /Request Hit Ratios:\s+5min:\s*([\d.]+)%/.exec(text);
-  const bytes = /Byte Hit Ratios:\s+5min:\s*([\d.]+)%/.exec(text);
-  return req && bytes ? { requests: Number(req[1]), bytes: Number(bytes[1]) } : undefined;
+export interface SquidCounters {
+  /** HTTP requests since squid started. */
+  readonly received: number;
+  /** The 5-minute request and byte hit ratios, in percent. */
+  readonly requestHits: number;
+  readonly byteHits: number;
+}
+
+/** squid's cache manager `info`. */
+export function squidHits(text: string): SquidCounters | undefined {
+  const received = /Number of HTTP requests received:\s*(\d+)/.exec(text);
+  const req = /Hits as % of all requests:\s+5min:\s*(-?[\d.]+)%/.exec(text);
+  const bytes = /Hits as % of bytes sent:\s+5min:\s*(-?[\d.]+)%/.exec(text);
+  // squid 5.7 says -0.0% of bytes before its first hit.
+  const percent = (m: RegExpExecArray) => Math.max(0, Number(m[1]));
+  return received && req && bytes ? { received: Number(received[1]), requestHits: percent(req), byteHits: percent(bytes) } : undefined;
 }
 
 /** The IPv4 addresses a host holds, from `ip -o addr`. */
@@ -131,7 +143,7 @@ export interface Status {
     syncDaemon: Record<string, string>;
   }>;
   readonly drbd: Record<string, { kind: "DRBD pair" | "storage pair"; nodes: Record<string, DrbdState | undefined>; address?: Record<string, boolean> }>;
-  readonly cacheTiers: Record<string, Record<string, { requests: number; bytes: number } | undefined>>;
+  readonly cacheTiers: Record<string, Record<string, SquidCounters | undefined>>;
   readonly unreachable: Record<string, string>;
   readonly problems: string[];
 }
@@ -259,7 +271,7 @@ export function table(s: Status): string {
   }
   for (const [name, squids] of Object.entries(s.cacheTiers)) {
     lines.push(`cache tier ${name}`);
-    for (const [h, hits] of Object.entries(squids)) lines.push(`  ${h.padEnd(8)} ${hits ? `hits (5 min): ${hits.requests}% of requests, ${hits.bytes}% of bytes` : "no answer"}`);
+    for (const [h, hits] of Object.entries(squids)) lines.push(`  ${h.padEnd(8)} ${hits ? `${hits.received} requests; hits (5 min): ${hits.requestHits}% of requests, ${hits.byteHits}% of bytes` : "no answer"}`);
   }
   lines.push(s.problems.length ? `problems:\n${s.problems.map((p) => `  ${p}`).join("\n")}` : "no problems");
   return `${lines.join("\n")}\n`;

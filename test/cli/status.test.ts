@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { drbdStates, ipvsTable, sections, squidHits, status, table, vrrpInstances, type HostAnswer } from "../../bin/status.ts";
+import { drbdStates, ipvsTable, partsFor, sections, squidHits, status, table, vrrpInstances, type HostAnswer } from "../../bin/status.ts";
 import { exampleModel, ROOT } from "../helpers/example.ts";
 
 // What dsas-status printed on lab guests (lb1 master and lb2 backup of the
@@ -39,9 +39,11 @@ describe("dsas status: the daemons' own reports", () => {
     expect(drbdStates(syncing)[0]).toMatchObject({ connection: "SyncSource", peerDisk: "Inconsistent", synced: 23.4 });
   });
 
-  it("reads squid's 5-minute hit ratios from its cache manager", () => {
-    const info = "Cache information for squid:\n\tHits as % of all requests:\t5min: 40.0%, 60min: 12.5%\n\tRequest Hit Ratios:\t5min: 40.0%, 60min: 12.5%\n\tByte Hit Ratios:\t5min: 38.2%, 60min: 10.0%\n";
-    expect(squidHits(info)).toEqual({ requests: 40, bytes: 38.2 });
+  it("reads squid's request count and 5-minute hit ratios from its cache manager", () => {
+    const info = sections(fixture("cache1")).squid;
+    expect(squidHits(info)).toEqual({ received: 5, requestHits: 0, byteHits: 0 });
+    const later = info.replace(/(Hits as % of all requests:\s+5min: )[-\d.]+%/, "$140.0%").replace(/(Hits as % of bytes sent:\s+5min: )[-\d.]+%/, "$138.2%");
+    expect(squidHits(later)).toMatchObject({ requestHits: 40, byteHits: 38.2 });
     expect(squidHits("squid does not answer on port 3128\n")).toBeUndefined();
   });
 });
@@ -92,5 +94,15 @@ describe("dsas status: what is degraded, named", () => {
     const s = status(model, [answer("lv1", fixture("lb1")), { host: "lv2", error: "ssh root@10.10.31.12:22: dial tcp: i/o timeout (retried for 10s)" }]);
     expect(s.problems).toContain("lv2: unreachable (ssh root@10.10.31.12:22: dial tcp: i/o timeout (retried for 10s))");
     expect(s.problems.filter((p) => p.startsWith("lb:"))).toEqual([]);
+  });
+});
+
+describe("dsas status: what each host is asked", () => {
+  it("directors their VRRP and IPVS state, DRBD nodes /proc/drbd, squids their manager by visible_hostname and port", () => {
+    const parts = partsFor(exampleModel());
+    expect(parts.get("lv1")).toEqual(["addresses", "keepalived", "ipvs"]);
+    expect(parts.get("nfs1")).toEqual(["addresses", "drbd"]);
+    expect(parts.get("cache1")).toEqual(["addresses", "squid", "3128", "cache1"]);
+    expect(parts.has("web1")).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
+import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
 import { BLANK_DISK, lab, logins, run, ssh, until } from "../helpers/lab.ts";
 
@@ -119,5 +122,21 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
     expect(direct("10.0.1.1")).toBe("200");
     await until("cache1 logged it", () => tcpLog("cache1").some((l) => l.includes("/img/12.bin ")), 60);
     expect(tcpLog("cache1").find((l) => l.includes("/img/12.bin "))).toMatch(/SIBLING_HIT\/10\.0\.1\.2/);
+  });
+
+  it("shows the DRBD pair and each squid's counters with dsas status, one connection per host asked", () => {
+    const before = Object.fromEntries(HOSTS.map((h) => [h, logins(h)]));
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/dsas.ts"), "status", join(p.project, "Pulumi.lab.yaml"), "--json"], { env: p.env, encoding: "utf8" });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.problems).toEqual([]);
+    expect(s.drbd.nfs.nodes).toEqual({
+      nfs1: { minor: 0, connection: "Connected", role: "Primary", peerRole: "Secondary", disk: "UpToDate", peerDisk: "UpToDate" },
+      nfs2: { minor: 0, connection: "Connected", role: "Secondary", peerRole: "Primary", disk: "UpToDate", peerDisk: "UpToDate" },
+    });
+    // This file's requests reached both squids (and cache1 twice as the sibling's client).
+    for (const squid of ["cache1", "cache2"]) expect(s.cacheTiers.images[squid].received, squid).toBeGreaterThan(0);
+    const opened = Object.fromEntries(HOSTS.map((h) => [h, logins(h) - before[h] - 1]));
+    expect(opened).toEqual({ nfs1: 1, nfs2: 1, cache1: 1, cache2: 1, front: 0 });
   });
 });
