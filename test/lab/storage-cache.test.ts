@@ -48,13 +48,14 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
       + "&& touch -d 2020-01-01 /var/www/html/img/*.bin && systemctl start nginx");
     p.init("lab", { "dsas:topology": topology() }, { "dsas:drbdSecret": "lab-drbd-secret", [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });
   }, 1_800_000);
+  // A destroy under TCG on a loaded machine can take more than the default two minutes.
   afterAll(() => {
     // Leave the hosts as booted for the lab's other files.
     for (const stack of p.stacks()) p.pulumi(["destroy", "--yes", "--stack", stack]);
     p.remove();
     // Destroying leaves a DRBD resource and its data as they are; the next file wants blank disks.
     for (const h of ["nfs1", "nfs2"]) ssh(h, BLANK_DISK);
-  });
+  }, 600_000);
 
   it("refuses to put DRBD on a disk that holds a filesystem, and leaves that disk as it was", () => {
     const r = up();
