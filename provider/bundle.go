@@ -1,9 +1,7 @@
 package main
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -126,8 +124,7 @@ func readBundle(in serviceConfig) string {
 	}
 	for _, path := range slices.Sorted(maps.Keys(in.Files)) {
 		f := in.Files[path]
-		sum := sha256.Sum256([]byte(f.Content))
-		b.record("want", path, f.Mode, f.Owner, f.Group, "sha256:"+hex.EncodeToString(sum[:]))
+		b.record("want", path, f.Mode, f.Owner, f.Group, digest(f.Content))
 	}
 	return b.String()
 }

@@ -185,7 +185,7 @@ func (p *dsasProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pul
 	var changed, replaces []string
 	detailed := map[string]*pulumirpc.PropertyDiff{}
 	// What the last refresh found on the host: the next apply puts it back.
-	if len(req.GetOlds().GetFields()["drift"].GetListValue().GetValues()) > 0 {
+	if hasDrift(req.GetOlds()) {
 		changed = append(changed, "drift")
 		detailed["drift"] = &pulumirpc.PropertyDiff{Kind: pulumirpc.PropertyDiff_DELETE}
 	}
@@ -291,8 +291,7 @@ func (p *dsasProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	repair := len(req.GetOlds().GetFields()["drift"].GetListValue().GetValues()) > 0
-	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview(), repair)
+	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview(), hasDrift(req.GetOlds()))
 	if err != nil {
 		return nil, err
 	}
@@ -305,11 +304,13 @@ func (p *dsasProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 // differs, which the next Diff reports and the next apply puts back; what is
 // expected runtime state (a failover, a failed check) is only logged.
 func (p *dsasProvider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	unchanged := &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}
+	if err := checkType(req.GetUrn()); err != nil {
+		return nil, err
+	}
 	inputs := oldInputs(req.GetInputs(), req.GetProperties())
-	if _, v2 := inputs.GetFields()["hooks"]; p.bench || !v2 || checkType(req.GetUrn()) != nil {
+	if _, v2 := inputs.GetFields()["hooks"]; p.bench || !v2 {
 		// Nothing to compare with: a bench, or a 0.1.0 state (its next apply brings the files).
-		return unchanged, nil
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 	}
 	in, err := decode(inputs)
 	if err != nil {
@@ -335,6 +336,17 @@ func (p *dsasProvider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*p
 		p.log(ctx, req.GetUrn(), fmt.Sprintf("runtime state on %s, not drift: %s", in.Connection.Host, strings.Join(runtime, "; ")))
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+// digest is a file's digest as the state records it and dsas-apply read compares it.
+func digest(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// hasDrift: the last refresh recorded drift in the state.
+func hasDrift(state *structpb.Struct) bool {
+	return len(state.GetFields()["drift"].GetListValue().GetValues()) > 0
 }
 
 // readReport sorts dsas-apply read's lines into drift and runtime state.
@@ -400,8 +412,7 @@ func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.St
 	secretFiles := secretPaths(props)
 	digests := &structpb.Struct{Fields: map[string]*structpb.Value{}}
 	for path, f := range in.Files {
-		sum := sha256.Sum256([]byte(f.Content))
-		d := structpb.NewStringValue("sha256:" + hex.EncodeToString(sum[:]))
+		d := structpb.NewStringValue(digest(f.Content))
 		if secretFiles[path] {
 			d = secretValue(d)
 		}
