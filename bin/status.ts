@@ -254,8 +254,8 @@ export function table(s: Status): string {
     for (const [h, insts] of Object.entries(d.instances)) {
       for (const i of Object.values(insts)) lines.push(`  ${h.padEnd(8)} ${i.name.padEnd(12)} ${i.state.padEnd(7)} priority ${i.effectivePriority} (base ${i.basePriority})`);
     }
-    for (const [h, table] of Object.entries(d.ipvs)) {
-      for (const svc of table) {
+    for (const [h, services] of Object.entries(d.ipvs)) {
+      for (const svc of services) {
         lines.push(`  ${h.padEnd(8)} ${svc.service} ${svc.scheduler}`);
         for (const r of svc.reals) lines.push(`  ${"".padEnd(8)}   -> ${r.address.padEnd(21)} ${r.method.padEnd(7)} weight ${r.weight}  active ${r.active}  inactive ${r.inactive}`);
       }

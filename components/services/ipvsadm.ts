@@ -51,6 +51,13 @@ export function ipvsadmRules(pair: DirectorPairModel): string {
   return template("ipvsadm.rules.hbs", { services });
 }
 
+/** Each virtual service's sorry server, as "-t VIP:PORT -r ADDRESS:PORT". */
+export function sorryServers(pair: DirectorPairModel): string[] {
+  return Object.values(pair.virtualServers).filter((vs) => vs.sorryServer)
+    .map((vs) => `${PROTOCOL[vs.protocol]} ${vs.vip}:${vs.port} -r ${vs.sorryServer!.address}:${vs.sorryServer!.port}`)
+    .sort();
+}
+
 /** Every real server of the pair's table with how long to drain it when it leaves: what dsas-drain reads before a removal. */
 export function drainList(pair: DirectorPairModel): string {
   const reals = ipvsServices(pair).flatMap((s) => s.reals.map((r) =>

@@ -7,7 +7,7 @@ import type { DirectorPairModel, HostModel } from "../model/normalize.ts";
 import { interfaceOnSegmentOf } from "../model/resolve.ts";
 import type { Check } from "../model/schema.ts";
 import { file, LIBEXEC, program, secretToken, template, type HostFile } from "../plan/files.ts";
-import { drainList, ipvsadmRules } from "./ipvsadm.ts";
+import { drainList, ipvsadmRules, sorryServers } from "./ipvsadm.ts";
 import type { Service, UnitDraft } from "./service.ts";
 
 export const keepalived: Service = { name: "keepalived", phase: 30, needs: ["keepalived:keepalived"], rollout: "one host at a time" };
@@ -165,8 +165,5 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
 
 /** The rules, and a "#sorry" line per sorry server, which keepalived adds only while its pool is down. */
 function expectedTable(pair: DirectorPairModel): string {
-  const sorry = Object.values(pair.virtualServers).filter((vs) => vs.sorryServer)
-    .map((vs) => `#sorry ${vs.protocol === "UDP" ? "-u" : "-t"} ${vs.vip}:${vs.port} -r ${vs.sorryServer!.address}:${vs.sorryServer!.port}`)
-    .sort();
-  return ipvsadmRules(pair) + sorry.map((l) => `${l}\n`).join("");
+  return ipvsadmRules(pair) + sorryServers(pair).map((s) => `#sorry ${s}\n`).join("");
 }
