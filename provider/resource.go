@@ -56,6 +56,7 @@ type serviceConfig struct {
 	Always   bool                `json:"always"`
 	Triggers []interface{}       `json:"triggers"`
 	Redact   []string            `json:"redact"`
+	Handover *handover           `json:"handover"`
 	// Not an input: set for the apply that follows a refresh which found
 	// drift, so the drift hook puts back what the files do not.
 	Repair bool `json:"-"`
@@ -105,27 +106,14 @@ func checkInputs(in serviceConfig) []*pulumirpc.CheckFailure {
 	fail := func(prop, reason string) {
 		failures = append(failures, &pulumirpc.CheckFailure{Property: prop, Reason: reason})
 	}
-	c := in.Connection
-	if c.Host == "" {
-		fail("connection.host", "must be the host's address")
-	}
-	if c.Port < 1 || c.Port > 65535 {
-		fail("connection.port", fmt.Sprintf("must be 1..65535, got %d", c.Port))
-	}
-	if c.User == "" {
-		fail("connection.user", "must be the login user")
-	}
-	if c.HostKey == "" && !c.InsecureFirstContact {
-		fail("connection.hostKey", hostKeyReason)
-	}
-	if c.HostKey != "" {
-		if _, err := parseHostKey(c.HostKey); err != nil {
-			fail("connection.hostKey", err.Error())
+	checkConnection("connection.", in.Connection, fail)
+	if h := in.Handover; h != nil {
+		checkConnection("handover.peer.", h.Peer, fail)
+		if !plainPath(h.File) {
+			fail("handover.file", "must be an absolute path without white space")
 		}
-	}
-	if c.PrivateKey != "" {
-		if _, err := parseSigner(c.PrivateKey); err != nil {
-			fail("connection.privateKey", "is not a private key ssh can use: "+err.Error())
+		if h.WaitSeconds < 0 {
+			fail("handover.waitSeconds", fmt.Sprintf("must be 0 or more, got %v", h.WaitSeconds))
 		}
 	}
 	if !servicePattern.MatchString(in.Service) {
@@ -159,6 +147,31 @@ func checkInputs(in serviceConfig) []*pulumirpc.CheckFailure {
 		}
 	}
 	return failures
+}
+
+func checkConnection(prefix string, c connection, fail func(prop, reason string)) {
+	if c.Host == "" {
+		fail(prefix+"host", "must be the host's address")
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		fail(prefix+"port", fmt.Sprintf("must be 1..65535, got %d", c.Port))
+	}
+	if c.User == "" {
+		fail(prefix+"user", "must be the login user")
+	}
+	if c.HostKey == "" && !c.InsecureFirstContact {
+		fail(prefix+"hostKey", hostKeyReason)
+	}
+	if c.HostKey != "" {
+		if _, err := parseHostKey(c.HostKey); err != nil {
+			fail(prefix+"hostKey", err.Error())
+		}
+	}
+	if c.PrivateKey != "" {
+		if _, err := parseSigner(c.PrivateKey); err != nil {
+			fail(prefix+"privateKey", "is not a private key ssh can use: "+err.Error())
+		}
+	}
 }
 
 func plainPath(path string) bool {
@@ -280,7 +293,7 @@ func (p *dsasProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	out, err := p.apply(ctx, req.GetUrn(), req.GetProperties(), req.GetPreview(), false)
+	out, err := p.apply(ctx, req.GetUrn(), req.GetProperties(), req.GetPreview(), false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +304,11 @@ func (p *dsasProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview(), hasDrift(req.GetOlds()))
+	old, err := decode(oldInputs(req.GetOldInputs(), req.GetOlds()))
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.apply(ctx, req.GetUrn(), req.GetNews(), req.GetPreview(), hasDrift(req.GetOlds()), &old)
 	if err != nil {
 		return nil, err
 	}
@@ -394,8 +411,9 @@ func (p *dsasProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 
 // apply runs the bundle on the host and returns the new state: the inputs as
 // given (secrets stay marked) plus each file's digest and what the host
-// reported.
-func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.Struct, preview, repair bool) (*structpb.Struct, error) {
+// reported. old is the last inputs of an update: when they move the VIPs,
+// the apply first waits for the connections to be synced.
+func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.Struct, preview, repair bool, old *serviceConfig) (*structpb.Struct, error) {
 	// The outputs are only what the run adds: the engine keeps the inputs
 	// beside them, and a copy of every file in the outputs as well would
 	// double the state, which the file backend rewrites after every step.
@@ -420,6 +438,11 @@ func (p *dsasProvider) apply(ctx context.Context, urn string, props *structpb.St
 	}
 	report := benchReport
 	if !p.bench {
+		if old != nil && in.handoverFile(*old) {
+			if err := p.waitSynced(ctx, urn, in); err != nil {
+				return nil, errors.New(scrub(err.Error(), secretStrings(in)))
+			}
+		}
 		if report, err = p.run(ctx, in, hostCommand(in.Connection.User), applyBundle(in)); err != nil {
 			return nil, err
 		}

@@ -67,11 +67,17 @@ func secretPaths(props *structpb.Struct) map[string]bool {
 // by line (a tool that prints a key rarely keeps its line breaks).
 func secretStrings(in serviceConfig) []string {
 	out := append([]string(nil), in.Redact...)
-	if key := strings.TrimSpace(in.Connection.PrivateKey); key != "" {
-		out = append(out, key)
-		for _, line := range strings.Split(key, "\n") {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
-				out = append(out, line)
+	keys := []string{in.Connection.PrivateKey}
+	if in.Handover != nil {
+		keys = append(keys, in.Handover.Peer.PrivateKey)
+	}
+	for _, key := range keys {
+		if key = strings.TrimSpace(key); key != "" {
+			out = append(out, key)
+			for _, line := range strings.Split(key, "\n") {
+				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
+					out = append(out, line)
+				}
 			}
 		}
 	}
