@@ -137,6 +137,8 @@ export function addresses(text: string): Set<string> {
 export interface Status {
   readonly directorPairs: Record<string, {
     master: string; backup: string;
+    /** The director the stack put in maintenance. */
+    maintenance?: string;
     vips: Record<string, string[]>;
     instances: Record<string, Record<string, VrrpInstance>>;
     ipvs: Record<string, IpvsService[]>;
@@ -177,11 +179,16 @@ export function status(model: Model, answers: readonly HostAnswer[]): Status {
       }
       ipvs[h] = ipvsTable(part(h, "ipvs") ?? "");
       syncDaemon[h] = (part(h, "ipvs-daemon") ?? "").trim();
-      for (const [iname, inst] of Object.entries(instances[h])) if (inst.state === "FAULT") problems.push(`${name}: ${iname} is FAULT on ${h}`);
+      // The director in maintenance faults its instances on purpose (its track_file).
+      for (const [iname, inst] of Object.entries(instances[h])) if (inst.state === "FAULT" && h !== pair.maintenance) problems.push(`${name}: ${iname} is FAULT on ${h}`);
       if (pair.lvsSyncDaemon && !syncDaemon[h]) problems.push(`${name}: no connection sync daemon on ${h}`);
     }
-    const onBackup = Object.entries(vips).filter(([, hs]) => hs.length === 1 && hs[0] === pair.backup).map(([v]) => v);
-    if (onBackup.length) problems.push(`${name}: VIPs on the backup ${pair.backup} (${onBackup.join(", ")})`);
+    // Where the VIPs belong: on the master, unless the stack put it in maintenance.
+    const away = pair.maintenance === pair.master ? pair.master : pair.backup;
+    const misplaced = Object.entries(vips).filter(([, hs]) => hs.length === 1 && hs[0] === away).map(([v]) => v);
+    if (misplaced.length) {
+      problems.push(`${name}: VIPs on ${away === pair.maintenance ? `${away}, which is in maintenance` : `the backup ${away}`} (${misplaced.join(", ")})`);
+    }
     for (const [v, hs] of Object.entries(vips)) {
       if (hs.length === 0 && live.length === hosts.length) problems.push(`${name}: VIP ${v} on neither director`);
       if (hs.length > 1) problems.push(`${name}: VIP ${v} on both directors`);
@@ -198,7 +205,7 @@ export function status(model: Model, answers: readonly HostAnswer[]): Status {
       const out = vs.realServers.filter((r) => !svc.reals.some((x) => x.address === `${r.address}:${r.port}`));
       if (out.length) problems.push(`${name}: ${vs.name} has ${out.map((r) => `${r.host} (${r.address}:${r.port})`).join(", ")} out of the table on ${holder}`);
     }
-    directorPairs[name] = { master: pair.master, backup: pair.backup, vips, instances, ipvs, syncDaemon };
+    directorPairs[name] = { master: pair.master, backup: pair.backup, ...(pair.maintenance ? { maintenance: pair.maintenance } : {}), vips, instances, ipvs, syncDaemon };
   }
 
   const drbd: Status["drbd"] = {};
@@ -249,7 +256,7 @@ export function status(model: Model, answers: readonly HostAnswer[]): Status {
 export function table(s: Status): string {
   const lines: string[] = [];
   for (const [name, d] of Object.entries(s.directorPairs)) {
-    lines.push(`director pair ${name} (master ${d.master}, backup ${d.backup})`);
+    lines.push(`director pair ${name} (master ${d.master}, backup ${d.backup}${d.maintenance ? `; ${d.maintenance} in maintenance` : ""})`);
     for (const [v, hs] of Object.entries(d.vips)) lines.push(`  VIP ${v.padEnd(16)} on ${hs.join(", ") || "neither"}`);
     for (const [h, insts] of Object.entries(d.instances)) {
       for (const i of Object.values(insts)) lines.push(`  ${h.padEnd(8)} ${i.name.padEnd(12)} ${i.state.padEnd(7)} priority ${i.effectivePriority} (base ${i.basePriority})`);

@@ -49,6 +49,8 @@ export interface ServiceConfigArgs {
   triggers?: pulumi.Input<string>[];
   /** The secret values the files hold, so the provider can blank them out of any message from the host. */
   redact?: pulumi.Input<pulumi.Input<string>[]>;
+  /** A director's: before `file` changes (the VIPs move), wait up to `waitSeconds` until the receiving director's connection table holds the giving one's connections. */
+  handover?: { host: string; peerHost: string; peer: Connection; file: string; waitSeconds: number; gives: boolean };
 }
 
 export class ServiceConfig extends pulumi.CustomResource {
@@ -79,7 +81,7 @@ function valuesFor(names: string[], secrets: SecretValues): pulumi.Output<Record
  * strings (so a preview shows their changes), a file holding a secret gets
  * its values filled in as a secret Output.
  */
-export function deployUnit(name: string, unit: Unit, host: Host, secrets: SecretValues, opts: pulumi.CustomResourceOptions): ServiceConfig {
+export function deployUnit(name: string, unit: Unit, host: Host, secrets: SecretValues, opts: pulumi.CustomResourceOptions, peer?: Host): ServiceConfig {
   const names = [...new Set(unit.files.flatMap((f) => secretNames(f.content)))].sort();
   const values = names.length ? valuesFor(names, secrets) : undefined;
   const files = Object.fromEntries(unit.files.map((f) => [f.path, {
@@ -94,6 +96,7 @@ export function deployUnit(name: string, unit: Unit, host: Host, secrets: Secret
     hooks: unit.hooks,
     ...(unit.service.always ? { always: true } : {}),
     ...(values ? { redact: values.apply((v) => Object.values(v)) } : {}),
+    ...(unit.handover && peer ? { handover: { host: unit.host, peerHost: unit.handover.peer, peer: peer.connection, file: unit.handover.file, waitSeconds: unit.handover.waitSeconds, gives: unit.handover.gives } } : {}),
   }, opts);
 }
 
@@ -108,11 +111,13 @@ export function deploySlice(parent: pulumi.Resource, prefix: string, slice: Slic
   for (const unit of slice.units) {
     const host = hosts[unit.host];
     if (!host) throw new Error(`${prefix}: no Host given for ${unit.host}`);
+    const peer = unit.handover && hosts[unit.handover.peer];
+    if (unit.handover && !peer) throw new Error(`${prefix}: no Host given for ${unit.handover.peer}`);
     done[unit.key] = deployUnit(`${prefix}-${unit.host}-${unit.service.name}`, unit, host, secrets, {
       parent,
       dependsOn: unit.after.map((k) => done[k]),
       aliases: former(unit),
-    });
+    }, peer);
   }
   return done;
 }

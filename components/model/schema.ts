@@ -188,6 +188,10 @@ export const directorPair = z.strictObject({
     instance: name("instance").describe("VRRP instance whose state decides master/backup sync role."),
     syncId: int(0, 255).optional().describe("Sync daemon id, to tell several clusters apart on one segment. @default - keepalived's own"),
   }).optional().describe("Synchronise IPVS connection state to the backup so connections survive a failover."),
+  maintenance: name("host").optional()
+    .describe("A director taken out of service, as Pacemaker's standby: keepalived's track_file faults its instances, so it hands the VIPs to the other director and takes none while this is set; no daemon is stopped. Removed, the master takes the VIPs back unless nopreempt keeps them where they are. @default - none"),
+  handoverSyncSeconds: int(0, 3600).default(30)
+    .describe("With lvsSyncDaemon: before the VIPs move for maintenance (either way), wait up to this long for the receiving director's connection table to hold every connection established through the giving one; a longer wait fails the run with the VIPs where they were. 0 moves them without waiting."),
   instances: z.record(name("instance"), vrrpInstance).refine((r) => Object.keys(r).length > 0, "must define at least one VRRP instance")
     .describe("VRRP instances (vrrp_instance), by name: an interface, a VRID and the VIPs it carries."),
   syncGroups: z.record(name("sync group"), syncGroup).default({}).describe("Groups of instances that fail over together (vrrp_sync_group), by name."),

@@ -21,6 +21,9 @@ function crossCheck(t: Topology, report: Report): void {
       if (!t.hosts[pair[role]]) report(at(role), `names host '${pair[role]}', which is not defined under hosts`);
     }
     if (pair.master === pair.backup) report(at("backup"), `must differ from master, got '${pair.backup}' for both`);
+    if (pair.maintenance !== undefined && !directors.includes(pair.maintenance)) {
+      report(at("maintenance"), `must be one of the pair's directors, '${pair.master}' or '${pair.backup}', got '${pair.maintenance}'`);
+    }
     const hosts = directors.map((d) => t.hosts[d]).filter((h) => h !== undefined);
     if (hosts.length < 2 || pair.master === pair.backup) continue;
 

@@ -60,14 +60,18 @@ export function rollout(drafts: readonly UnitDraft[], hosts: readonly string[]):
   return { units };
 }
 
-/** A director pair: kernel settings, static rules or keepalived; the backup first, the master only once the backup succeeded. */
+/**
+ * A director pair: kernel settings, static rules or keepalived; the director
+ * that ends the run as backup (the one in maintenance, else the backup)
+ * first, the other only once it succeeded.
+ */
 export function planDirectorPair(pair: DirectorPairModel, hosts: Readonly<Record<string, HostModel>>): Slice {
   const drafts = (["backup", "master"] as const).flatMap((role) => [
     directorUnit(pair, pair[role]),
     ...(pair.ipvs === "static" ? [ipvsadmUnit(pair, pair[role])] : []),
     keepalivedUnit(pair, role, hosts),
   ]);
-  return rollout(drafts, [pair.backup, pair.master]);
+  return rollout(drafts, pair.maintenance === pair.master ? [pair.master, pair.backup] : [pair.backup, pair.master]);
 }
 
 /** A pool's real servers, one at a time, so a change never takes more than one member away. */

@@ -18,6 +18,10 @@ export const MYSQL_CHECK = `${LIBEXEC}/mysql-replication-check`;
 /** What dsas-drain reads before a real server leaves keepalived's table. */
 export const DRAIN_LIST = `${SECRET_DIR}/drain.list`;
 
+/** "1" while the stack puts the director in maintenance, else "0": keepalived's track_file, which it watches itself. */
+export const MAINTENANCE_FILE = `${SECRET_DIR}/maintenance`;
+const MAINTENANCE_TRACK = "dsas_maintenance";
+
 /** The IPVS table keepalived.conf implies, with every real server in: what a refresh compares the kernel's with. */
 export const IPVS_EXPECTED = `${SECRET_DIR}/ipvs.rules`;
 
@@ -100,6 +104,7 @@ function conf(pair: DirectorPairModel, role: "master" | "backup", host: HostMode
   return template("keepalived.conf.hbs", {
     pair: pair.name,
     role,
+    maintenance: { name: MAINTENANCE_TRACK, file: MAINTENANCE_FILE },
     host: host.name,
     routerId: pair.routerIds ? host.name : null,
     scriptUser: pair.scriptUser,
@@ -139,7 +144,10 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
   const host = hosts[pair[role]];
   const peer = hosts[pair[role === "master" ? "backup" : "master"]];
   const authFile = (instance: string) => `${SECRET_DIR}/auth-${instance}.conf`;
-  const files: HostFile[] = [file(KEEPALIVED_CONF, conf(pair, role, host, peer, authFile))];
+  const files: HostFile[] = [
+    file(KEEPALIVED_CONF, conf(pair, role, host, peer, authFile)),
+    file(MAINTENANCE_FILE, pair.maintenance === host.name ? "1\n" : "0\n"),
+  ];
   for (const [name, inst] of sorted(pair.instances)) {
     if (inst.authentication) files.push(file(authFile(name), template("keepalived-auth.conf.hbs", { password: secretToken(inst.authentication.secret) })));
   }
@@ -160,7 +168,9 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
     }
     if (mysql.size) files.push(file(MYSQL_CHECK, program("mysql-replication-check"), { mode: "0755", needs: "mysql:mariadb-client" }));
   }
-  return { host: host.name, service: keepalived, hooks, files };
+  const handover = pair.lvsSyncDaemon && pair.handoverSyncSeconds > 0
+    ? { handover: { peer: peer.name, file: MAINTENANCE_FILE, waitSeconds: pair.handoverSyncSeconds, gives: pair.maintenance === host.name } } : {};
+  return { host: host.name, service: keepalived, hooks, files, ...handover };
 }
 
 /** The rules, and a "#sorry" line per sorry server, which keepalived adds only while its pool is down. */

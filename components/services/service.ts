@@ -50,6 +50,17 @@ export interface Unit {
   readonly files: readonly HostFile[];
   /** Keys of the units of the same component that must be applied first. */
   readonly after: readonly string[];
+  /** A director's: when `file` changes, the VIPs move; first wait until the receiving director has the giving one's connections. */
+  readonly handover?: Handover;
+}
+
+export interface Handover {
+  /** The other director. */
+  readonly peer: string;
+  readonly file: string;
+  readonly waitSeconds: number;
+  /** When the file changes, the VIPs leave this director (it goes into maintenance), else they come to it. */
+  readonly gives: boolean;
 }
 
 export type UnitDraft = Omit<Unit, "key" | "after">;

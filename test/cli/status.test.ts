@@ -76,6 +76,17 @@ describe("dsas status: what is degraded, named", () => {
     ]);
   });
 
+  it("a director in maintenance: its FAULT and the VIPs on the other are as the stack says; VIPs left on it are named", () => {
+    const lv2 = fixture("lb1").replaceAll("10.10.31.11/24", "10.10.31.12/24").replaceAll("192.168.31.11/24", "192.168.31.12/24");
+    const lv1 = fixture("lb2").replaceAll('"state":1', '"state":3');
+    const away = { ...model, directorPairs: { ...model.directorPairs, lb: { ...model.directorPairs.lb, maintenance: "lv1" } } };
+    const handedOver = status(away, [answer("lv1", lv1), answer("lv2", lv2)]);
+    expect(handedOver.problems.filter((p) => p.startsWith("lb:"))).toEqual([]);
+    expect(table(handedOver)).toContain("director pair lb (master lv1, backup lv2; lv1 in maintenance)");
+    const stayed = status(away, [answer("lv1", fixture("lb1")), answer("lv2", fixture("lb2"))]);
+    expect(stayed.problems.filter((p) => p.startsWith("lb:"))).toEqual(["lb: VIPs on lv1, which is in maintenance (10.10.31.10, 10.10.31.100, 192.168.31.10)"]);
+  });
+
   it("VIPs on both directors, keepalived stopped, a split brain and two Primaries", () => {
     const lv2 = fixture("lb1").replaceAll("10.10.31.11/24", "10.10.31.12/24").replaceAll("192.168.31.11/24", "192.168.31.12/24")
       .replace(/== keepalived\n.*\n/, "== keepalived\nkeepalived is not running\n");

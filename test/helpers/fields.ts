@@ -8,7 +8,7 @@ import { normalize, type Model } from "../../components/model/normalize.ts";
 import { parseTopology, TopologyError } from "../../components/model/validate.ts";
 import { hostFiles, planStack, renderedFiles, type Plan } from "../../components/plan/plan.ts";
 import { secretNames, type HostFile } from "../../components/plan/files.ts";
-import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
+import { KEEPALIVED_CONF, MAINTENANCE_FILE } from "../../components/services/keepalived.ts";
 import { SQUID_CONF } from "../../components/services/squid.ts";
 import { frontConfPath } from "../../components/services/nginx.ts";
 import { exampleRaw, testSecrets } from "./example.ts";
@@ -248,6 +248,10 @@ export const FIELD_CASES: readonly FieldCase[] = [
   {
     place: "directorPairs.<name>.backup", at: () => `${K}.backup`, set: (t, v) => { t.directorPairs.lb.backup = v; }, valid: constant("lv2"),
     lands: { host: (v) => v, daemon: "keepalived" }, read: (r, v) => header(fileText(r, v, KEEPALIVED_CONF), /director pair lb, backup director (\S+)\./),
+  },
+  {
+    place: "directorPairs.<name>.maintenance", at: () => `${K}.maintenance`, set: (t, v) => { t.directorPairs.lb.maintenance = v; }, valid: fc.constantFrom("lv1", "lv2"),
+    read: (r) => ["lv1", "lv2"].filter((h) => fileText(r, h, MAINTENANCE_FILE) === "1\n"),
   },
   // On slb, whose keepalived checks no script: elsewhere only root is accepted (model/limits.ts).
   {

@@ -90,10 +90,14 @@ describe("upgrading a stack deployed by dsas-kit 0.1.0", () => {
     const pids = { lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") };
     const r = p.pulumi(["up", "--yes", "--stack", "lab"]);
     expect(r.code, r.out).toBe(0);
-    // The files 0.1.0 wrote stay as they are; the one 0.1.0 had no use for, the IPVS table keepalived.conf implies (which a refresh compares the kernel's with), is added on each director.
+    // What 0.1.0 had no use for comes on each director: the IPVS table keepalived.conf implies (which a refresh compares the kernel's with),
+    // and the maintenance track_file in keepalived.conf and its file; the other files stay as they are.
     // (The engine may print a message both as it comes and in its summary.)
-    expect([...new Set(r.out.match(/\w+: applied [1-9]\d* changed file\(s\)/g))]).toEqual(["keepalived: applied 1 changed file(s)"]);
-    for (const h of ["lb1", "lb2"]) expect(run(h, "cat /etc/keepalived/dsas/ipvs.rules"), h).toContain("-A -t 10.10.31.100:80 -s wrr\n");
+    expect([...new Set(r.out.match(/\w+: applied [1-9]\d* changed file\(s\)/g))].sort()).toEqual(["keepalived: applied 3 changed file(s)"]);
+    for (const h of ["lb1", "lb2"]) {
+      expect(run(h, "cat /etc/keepalived/dsas/ipvs.rules"), h).toContain("-A -t 10.10.31.100:80 -s wrr\n");
+      expect(run(h, "cat /etc/keepalived/dsas/maintenance"), h).toBe("0\n");
+    }
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
     expect(run("client", "curl -s -m 5 http://10.10.31.100/").trim()).toMatch(/^web[12]$/);
