@@ -56,9 +56,13 @@ echo "dsas: the bundle has no begin record" >&2
 exit 2`
 
 // hostCommand is the one command line of every run, the same for every
-// service: sh -c BOOTSTRAP, through sudo for a login other than root.
-func hostCommand(user string) string {
-	cmd := "sh -c " + shellQuote(bootstrap)
+// service: sh -c BOOTSTRAP, as root.
+func hostCommand(user string) string { return rootCommand(user, bootstrap) }
+
+// rootCommand runs a shell script as root: sh -c SCRIPT, through sudo for a
+// login other than root.
+func rootCommand(user, script string) string {
+	cmd := "sh -c " + shellQuote(script)
 	if user != "root" {
 		cmd = "sudo -n " + cmd
 	}

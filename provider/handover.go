@@ -115,11 +115,3 @@ func (p *dsasProvider) waitSynced(ctx context.Context, urn string, in serviceCon
 		}
 	}
 }
-
-// rootCommand runs command as root, through sudo for another login.
-func rootCommand(user, command string) string {
-	if user == "root" {
-		return command
-	}
-	return "sudo -n sh -c " + shellQuote(command)
-}
