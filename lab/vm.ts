@@ -47,11 +47,20 @@ export function hostKey(host: string): string {
   return readFileSync(join(vmDir(host), "cfg/ssh/ssh_host_ed25519_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
 }
 
-/** ssh into a lab host with the pinned host key; returns the command's result. */
-export function ssh(host: string, command: string, input?: string) {
+/**
+ * ssh into a lab host with the pinned host key; returns the command's result.
+ * Calls share one connection per guest (a new login costs a TCG guest about
+ * 2.5 s of CPU, a command over the shared one 0.2 s); a
+ * frozen guest's shared connection dies within 15 s and the next call opens a
+ * new one. `shared: false` logs in afresh, for counting logins.
+ */
+export function ssh(host: string, command: string, input?: string, shared = true) {
+  const mux = shared
+    ? ["-o", "ControlMaster=auto", "-o", `ControlPath=${join(LAB, "mux-%p")}`, "-o", "ControlPersist=yes", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"]
+    : ["-o", "ControlPath=none"];
   return spawnSync("ssh", [
     "-i", KEY, "-p", String(sshPort(host)), "-o", `UserKnownHostsFile=${join(LAB, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR", "root@127.0.0.1", command,
+    "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR", ...mux, "root@127.0.0.1", command,
   ], { encoding: "utf8", input, timeout: 120_000 });
 }
 
@@ -97,6 +106,7 @@ function start(host: string, image: string): void {
     "-name", `dsas-lab-${host}`,
     "-accel", `tcg,thread=multi,tb-size=${TB_SIZE_MIB}`, "-cpu", "max", "-smp", "1", "-m", String(h.memoryMB ?? 512),
     "-display", "none", "-serial", `file:${join(dir, "console.log")}`, "-monitor", "none",
+    "-qmp", `unix:${qmpSocket(host)},server=on,wait=off`,
     "-daemonize", "-pidfile", join(dir, "qemu.pid"),
     "-kernel", join(image, "vmlinuz"), "-initrd", join(image, "initrd.img"),
     // Not quiet: the console's output is how a slow boot shows it is still making progress.
@@ -115,9 +125,66 @@ function start(host: string, image: string): void {
   if (r.status !== 0) throw new Error(`${host}: qemu failed to start: ${(r.stderr || r.error?.message || "").trim()}`);
 }
 
+const qmpSocket = (host: string) => join(vmDir(host), "qmp.sock");
+
+/**
+ * One command to a guest's qemu over its QMP socket; its answer. Undefined
+ * when the guest has no socket (a qemu started before it had one).
+ */
+function qmp(host: string, execute: string): Promise<Record<string, unknown> | undefined> {
+  if (!existsSync(qmpSocket(host))) return Promise.resolve(undefined);
+  return new Promise((res, rej) => {
+    const s = connect(qmpSocket(host));
+    let buf = "";
+    let negotiated = false;
+    s.setTimeout(30_000, () => { s.destroy(); rej(new Error(`${host}: qemu did not answer ${execute} within 30 s`)); });
+    s.on("error", (e) => rej(new Error(`${host}: qemu's QMP socket: ${e.message}`)));
+    s.on("data", (d) => {
+      buf += d;
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+        buf = buf.slice(nl + 1);
+        if ("QMP" in msg) s.write(`${JSON.stringify({ execute: "qmp_capabilities" })}\n`);
+        else if ("error" in msg) { s.destroy(); rej(new Error(`${host}: qemu refused ${execute}: ${JSON.stringify(msg.error)}`)); }
+        else if ("return" in msg && !negotiated) { negotiated = true; s.write(`${JSON.stringify({ execute })}\n`); }
+        else if ("return" in msg) { s.destroy(); res(msg.return as Record<string, unknown>); }
+      }
+    });
+  });
+}
+
+/** A paused guest's vCPUs and clock stand still: it costs no CPU, and nothing in it notices the pause but the wall clock. */
+export const isPaused = async (host: string) => pidOf(host) !== undefined && (await qmp(host, "query-status"))?.status === "paused";
+
+/**
+ * Pauses running guests, so that guests the work at hand does not use cost
+ * this machine nothing (an idle TCG guest takes 1-2% of a core, more with its
+ * services running).
+ */
+export async function pause(selected: string[]): Promise<void> {
+  for (const h of selected) {
+    if (pidOf(h) && !(await isPaused(h)) && await qmp(h, "stop")) say(`${h} paused`);
+  }
+}
+
+/** Resumes paused guests and sets their clocks, which stood still while they were paused. */
+async function resume(selected: string[]): Promise<void> {
+  for (const h of selected) {
+    if (!(await isPaused(h))) continue;
+    await qmp(h, "cont");
+    // The login first (seconds on a busy machine), then the time, over the open connection.
+    ssh(h, "true");
+    const r = ssh(h, `date -s @${(Date.now() / 1000).toFixed(3)} >/dev/null`);
+    if (r.status !== 0) throw new Error(`${h}: setting the clock after the pause: exit ${r.status}: ${r.stderr}`);
+    say(`${h} resumed`);
+  }
+}
+
 /** True once sshd's banner arrives. qemu accepts on the forwarded port before the
- * guest listens, then closes: every outcome must settle the promise. */
-export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
+ * guest listens, then closes: every outcome must settle the promise. A guest
+ * that listens answers at once when idle, but takes several seconds while
+ * other guests boot beside it, so the wait is as long as ssh's own. */
+export function portOpen(port: number, timeoutMs = 20_000): Promise<boolean> {
   return new Promise((res) => {
     const s = connect({ host: "127.0.0.1", port, timeout: timeoutMs });
     s.once("data", () => { s.destroy(); res(true); });
@@ -165,14 +232,22 @@ async function locked<T>(what: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface UpOptions {
+  /** Pause every other running guest once the selected ones are up: the work at hand uses only these. */
+  only?: boolean;
+  /** Pause each selected guest as soon as it is up: booted ahead for work that comes later. */
+  paused?: boolean;
+}
+
 /**
- * Boots the hosts not yet running, at most PARALLEL_BOOTS at a time, and
- * waits until each one's sshd answers with the pinned key and systemd has
- * finished starting. There is no deadline a slow boot could miss: a guest
- * fails only when qemu exits, or when it is stuck (no new console output and
- * no sshd for STALL_S seconds), with the last lines of its console.
+ * Boots the hosts not yet running, at most PARALLEL_BOOTS at a time, resumes
+ * paused ones, and waits until each one's sshd answers with the pinned key
+ * and systemd has finished starting. There is no deadline a slow boot could
+ * miss: a guest fails only when qemu exits, or when it is stuck (no new
+ * console output and no sshd for STALL_S seconds), with the last lines of its
+ * console.
  */
-export function up(selected: string[]): Promise<void> {
+export function up(selected: string[], opts: UpOptions = {}): Promise<void> {
   return locked(async () => {
     for (const tool of ["qemu-system-x86_64", "qemu-img", "mkfs.ext4", "ssh", "ssh-keygen"]) {
       if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing (apt-get install qemu-system-x86 qemu-utils e2fsprogs openssh-client)`);
@@ -182,6 +257,7 @@ export function up(selected: string[]): Promise<void> {
     for (const h of selected) prepareKeys(h);
     writeKnownHosts();
 
+    if (!opts.paused) await resume(selected);
     const started = Date.now();
     const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
     const queue = selected.filter((h) => {
@@ -206,9 +282,15 @@ export function up(selected: string[]): Promise<void> {
       for (const h of [...waiting]) {
         if (queue.includes(h)) continue;
         if (!pidOf(h)) throw new Error(`${h}: qemu exited; its console's last lines:\n${consoleTail(h)}`);
+        if (opts.paused && await isPaused(h)) {
+          waiting.delete(h);
+          say(`${h} up and paused, ${elapsed()} in`);
+          continue;
+        }
         if (await portOpen(sshPort(h)) && ssh(h, "systemctl is-system-running --wait >/dev/null; true").status === 0) {
           waiting.delete(h);
           say(`${h} up${booting.delete(h) ? ` after ${((Date.now() - progress.get(h)!.since) / 1000).toFixed(0)} s of its own,` : ","} ${elapsed()} in`);
+          if (opts.paused) await pause([h]);
           continue;
         }
         // A guest another run started is judged from when this one began to wait for it.
@@ -229,6 +311,7 @@ export function up(selected: string[]): Promise<void> {
       }
       if (waiting.size) await new Promise((r) => setTimeout(r, 2000));
     }
+    if (opts.only) await pause(names.filter((h) => !selected.includes(h)));
   });
 }
 
@@ -259,14 +342,18 @@ export function reset(selected: string[]): void {
   }
 }
 
-export async function status(): Promise<Record<string, { sshPort: number; addresses: Record<string, string>; up: boolean }>> {
-  const out: Record<string, { sshPort: number; addresses: Record<string, string>; up: boolean }> = {};
+type HostStatus = { sshPort: number; addresses: Record<string, string>; up: boolean; paused?: true };
+
+export async function status(): Promise<Record<string, HostStatus>> {
+  const out: Record<string, HostStatus> = {};
   for (const host of names) {
+    const paused = await isPaused(host);
     out[host] = {
       sshPort: sshPort(host),
       addresses: Object.fromEntries(Object.entries(HOSTS[host].interfaces).map(([i, n]) => [i, n.address])),
       // A busy TCG guest can take seconds to send its banner; a running VM is not down for that.
-      up: pidOf(host) !== undefined && await portOpen(sshPort(host), 15_000),
+      up: paused || (pidOf(host) !== undefined && await portOpen(sshPort(host), 15_000)),
+      ...(paused ? { paused: true as const } : {}),
     };
   }
   return out;

@@ -8,9 +8,14 @@ import { ROOT } from "./example.ts";
 
 export { pidOf, ssh } from "../../lab/vm.ts";
 
-/** Logins sshd accepted so far on a host, from its journal; the counting login itself is the last one. */
+/**
+ * Logins sshd accepted so far on a host, from its journal; the counting login
+ * itself is the last one. The tests' own shared connection to the host is
+ * opened first, so their commands between two counts add no login.
+ */
 export function logins(host: string): number {
-  const r = ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'");
+  ssh(host, "true");
+  const r = ssh(host, "journalctl -u ssh -o cat --no-pager | grep -c 'Accepted publickey'", undefined, false);
   if (r.status !== 0) throw new Error(`${host}: counting sshd logins: exit ${r.status}: ${r.stderr}`);
   return Number(r.stdout.trim());
 }

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalize } from "../../components/model/normalize.ts";
@@ -43,7 +44,7 @@ const topology = parseTopology({
 const vips = ["10.10.31.10", "10.10.31.100", "192.168.31.10"];
 
 describe("the lab", () => {
-  beforeAll(() => { lab("up", "lb1", "lb2"); }, 1_800_000);
+  beforeAll(() => { lab("up", "--only", "lb1", "lb2"); }, 1_800_000);
   // What this file put on the directors by hand goes, so the lab's other files find them as booted.
   afterAll(() => {
     for (const h of ["lb1", "lb2"]) {
@@ -52,11 +53,27 @@ describe("the lab", () => {
     }
   });
 
+  it("pauses a guest the work at hand does not use: it costs no CPU, and once resumed it answers with its clock right", async () => {
+    lab("up", "--paused", "nfs1");
+    expect(JSON.parse(lab("status")).nfs1).toMatchObject({ up: true, paused: true });
+    // utime + stime of nfs1's qemu, in clock ticks (100 a second); an idle running guest takes about 10 in 5 s.
+    const cpu = () => readFileSync(`/proc/${pidOf("nfs1")}/stat`, "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+    const before = cpu();
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(cpu() - before, "clock ticks a paused guest used in 5 s").toBeLessThan(3);
+    lab("up", "nfs1");
+    expect(JSON.parse(lab("status")).nfs1.paused).toBeUndefined();
+    const asked = Date.now() / 1000;
+    const clock = Number(run("nfs1", "date +%s.%N"));
+    expect(clock, "nfs1's clock, against this machine's while it was asked").toBeGreaterThan(asked - 2);
+    expect(clock).toBeLessThan(Date.now() / 1000 + 2);
+  }, 900_000);
+
   it("reports both directors up with their SSH ports and cluster addresses, and a stopped VM as down", () => {
-    // slb2 is stopped for the check and booted again in the background for the files that use it.
+    // slb2 is stopped for the check and booted again in the background, paused, for the files that use it.
     lab("down", "slb2");
     const status = JSON.parse(lab("status"));
-    spawn(process.execPath, [join(ROOT, "lab/lab.ts"), "up", "slb2"], { detached: true, stdio: "ignore" }).unref();
+    spawn(process.execPath, [join(ROOT, "lab/lab.ts"), "up", "--paused", "slb2"], { detached: true, stdio: "ignore" }).unref();
     expect(status.lb1).toEqual({ sshPort: 22200, addresses: { eth0: "10.10.31.11/24", eth1: "192.168.31.11/24" }, up: true });
     expect(status.lb2.up).toBe(true);
     expect(status.slb2.up).toBe(false);

@@ -86,7 +86,7 @@ describe.runIf(slow)("an NFS storage pair in the lab, under a writing client", (
   const up = () => p.pulumi(["up", "--yes", "--stack", "lab"]);
 
   beforeAll(() => {
-    lab("up", ...NODES, ARBITER, CLIENT);
+    lab("up", "--only", ...NODES, ARBITER, CLIENT);
     for (const h of NODES) run(h, BLANK_DISK);
     p.init("lab", { "dsas:topology": topology() },
       { "dsas:drbdSecret": "lab-drbd-secret", "dsas:clusterKey": CLUSTER_KEY, [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });

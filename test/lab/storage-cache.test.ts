@@ -37,7 +37,7 @@ describe("pulumi up of a DRBD pair and a cache tier to lab hosts", () => {
   let diskBefore = "";
 
   beforeAll(() => {
-    lab("up", ...HOSTS, ORIGIN);
+    lab("up", "--only", ...HOSTS, ORIGIN);
     for (const h of ["nfs1", "nfs2"]) run(h, BLANK_DISK);
     // nfs2's disk holds a filesystem: data that the first deployment must not touch.
     run("nfs2", "mkfs.ext4 -q /dev/vdc");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAB_KEY_CONFIG, labHost, labPrivateKey } from "../../lab/stack.ts";
 import { ROOT } from "../helpers/example.ts";
 import { dsasProject } from "../helpers/project.ts";
-import { run, until } from "../helpers/lab.ts";
+import { lab, run, until } from "../helpers/lab.ts";
 
 // A stack deployed by dsas-kit 0.1.0 (the last release before the plan and the
 // per-component names), then taken over by this checkout: every resource keeps
@@ -56,12 +56,13 @@ describe("upgrading a stack deployed by dsas-kit 0.1.0", () => {
   };
 
   beforeAll(() => {
+    lab("up", "--only", ...HOSTS, "client");
     for (const h of ["web1", "web2"]) run(h, `echo ${h} >/var/www/html/index.html && systemctl start nginx`);
     old = release();
     p.init("lab", { "dsas:topology": topology }, { "dsas:vrrpAuth": "labPass1", [`dsas:${LAB_KEY_CONFIG}`]: labPrivateKey() });
     // The release deploys from its own sources, against the same stack and backend.
     symlinkSync(join(p.project, "Pulumi.lab.yaml"), join(old, "Pulumi.lab.yaml"));
-  }, 600_000);
+  }, 1_800_000);
   afterAll(() => {
     p.pulumi(["destroy", "--yes", "--stack", "lab"]);
     p.remove();
