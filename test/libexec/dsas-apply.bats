@@ -549,6 +549,7 @@ app: applied 1 changed file(s)" ]
   fake modprobe
   fake ipvsadm-save "cat '$ROOT/table'"
   fake ipvsadm
+  fake ip "echo '2: eth0    inet 10.0.0.1/24 scope global eth0'"
   rules=$ROOT/etc/ipvsadm.rules drain=$ROOT/etc/ipvsadm.drain
   printf '%s\n' '-A -t 10.0.0.1:80 -s wlc' '-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1' '-a -t 10.0.0.1:80 -r 10.0.1.2:80 -g -w 1' >"$rules"
   cp "$rules" "$ROOT/table"
@@ -563,6 +564,7 @@ app: applied 1 changed file(s)" ]
   [ "$status" -eq 0 ]
   [ "$(cat "$CALLS")" = "ipvsadm-save -n
 ipvsadm -e -t 10.0.0.1:80 -r 10.0.1.2:80 -g -w 0
+ip -o addr show
 ipvsadm -Ln -t 10.0.0.1:80
 modprobe ip_vs
 ipvsadm-save -n

@@ -28,6 +28,11 @@ setup() {
   mkdir -p "$CLOCK_BIN"
   mv "$FAKES/date" "$FAKES/sleep" "$CLOCK_BIN/"
   fake ipvsadm-save 'cat "$TABLE"'
+  # The director's addresses: the VIP 10.0.0.1 unless a test takes it away.
+  ADDRS=$BATS_TEST_TMPDIR/addrs
+  echo '2: eth0    inet 10.0.0.1/24 scope global eth0' >"$ADDRS"
+  export ADDRS
+  fake ip 'cat "$ADDRS"'
   fake ipvsadm '
 [ "$1" = -Ln ] || exit 0
 echo "IP Virtual Server version 1.2.1 (size=4096)"
@@ -137,4 +142,24 @@ ipvsadm -e -t 10.0.0.1:80 -r 10.0.1.3:80 -g -w 0" ]
   run "$LIBEXEC/dsas-drain" "$LIST"
   [ "$status" -eq 0 ]
   [ -z "$(calls ipvsadm)" ]
+}
+
+@test "a backup, which does not hold the VIP, sets weight 0 and does not wait for its sync daemon's copies" {
+  new_list '-t 10.0.0.1:80 10.0.1.2:80 1' '-t 10.0.0.1:80 10.0.1.3:80 30'
+  echo stuck >"$CONNS/10.0.1.1:80"
+  echo '2: eth0    inet 10.0.0.11/24 scope global eth0' >"$ADDRS"
+  drain
+  [ "$status" -eq 0 ]
+  [ "$(calls ipvsadm | grep -v -- ' -Ln ')" = "ipvsadm -e -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 0" ]
+  [ "$output" = "" ]
+  [ "$(cat "$CLOCK")" = 1000000 ]
+}
+
+@test "a director whose addresses cannot be read waits, as the one holding the VIP does" {
+  new_list '-t 10.0.0.1:80 10.0.1.2:80 1' '-t 10.0.0.1:80 10.0.1.3:80 30'
+  echo 2 >"$CONNS/10.0.1.1:80"
+  fake ip 'exit 1'
+  drain
+  [ "$status" -eq 0 ]
+  [ "$output" = "ipvsadm: draining 10.0.1.1:80 from 10.0.0.1:80 (2 active connection(s), up to 30s)" ]
 }
