@@ -55,6 +55,7 @@ function staticTopology() {
 }
 
 /** Which database server answers a query through a VIP, asked from the client. */
+const holds = (host: string, vip: string) => run(host, "ip -4 -o addr show").includes(` ${vip}/`);
 const answerFrom = (vip: string) => run(CLIENT, `mysql --defaults-extra-file=/root/app.cnf -h ${vip} --connect-timeout=5 -N -e 'SELECT @@hostname'`).trim();
 
 describe("internal pools on lab hosts: MySQL replicas behind the replication check, and a second stack beside the first", () => {
@@ -62,7 +63,7 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
   const up = (stack: string) => p.pulumi(["up", "--yes", "--stack", stack]);
 
   beforeAll(async () => {
-    lab("up", ...POOLS, ...STATIC, CLIENT);
+    lab("up", "--only", ...POOLS, ...STATIC, CLIENT);
     // The databases themselves are not the stack's: MariaDB replication set up by the lab.
     await setUpReplication("dsas_check", CHECK_PASSWORD);
     writeClientLogin(CLIENT);
@@ -74,13 +75,14 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
     // Leave the hosts as booted for the lab's other files.
     for (const stack of p.stacks()) p.pulumi(["destroy", "--yes", "--stack", stack]);
     p.remove();
-  });
+  }, 600_000);
 
   it("serves the read VIP from both replicas over LVS-DR, each checked by its replication state", async () => {
     const r = up("pools");
     expect(r.code, r.out).toBe(0);
     const inTable = (rs: string) => run("lb1", `ipvsadm -Ln -t ${READ_VIP}:3306`).includes(`${rs}:3306`);
     await until("both replicas pass the check", () => inTable("192.168.31.122") && inTable("192.168.31.123"), 120);
+    await until("the master lb1 holds the read VIP, lb2 not", () => holds("lb1", READ_VIP) && !holds("lb2", READ_VIP), 60);
     const table = run("lb1", "ipvsadm -Ln");
     expect(table).toMatch(/TCP {2}192\.168\.31\.20:3306 lc/);
     expect(table).toMatch(/-> 192\.168\.31\.122:3306 +Route +1 /);
@@ -96,9 +98,11 @@ describe("internal pools on lab hosts: MySQL replicas behind the replication che
   }, 600_000);
 
   it("takes a replica whose replication stopped out of the pool, and back once it replicates again", async () => {
-    const inTable = () => run("lb1", `ipvsadm -Ln -t ${READ_VIP}:3306`).includes("192.168.31.122:3306");
+    // Out of the pool: out of both directors' tables, each with its own checker; back: in both.
+    const tables = () => ["lb1", "lb2"].map((h) => run(h, `ipvsadm -Ln -t ${READ_VIP}:3306`).includes("192.168.31.122:3306"));
+    const inTable = () => tables().every(Boolean);
     run("db2", "mysql -e 'STOP SLAVE'");
-    const out = await until("db2 out of the pool", () => !inTable(), 90);
+    const out = await until("db2 out of the pool", () => !tables().some(Boolean), 90);
     console.log(`replication check: db2 removed ${out.toFixed(1)} s after STOP SLAVE`);
     expect(new Set(Array.from({ length: 4 }, () => answerFrom(READ_VIP)))).toEqual(new Set(["db3"]));
     expect(run("lb1", "journalctl -u keepalived -o cat --no-pager")).toMatch(/192\.168\.31\.122\]:tcp:3306.*(failed|Removing)/);
