@@ -5,7 +5,7 @@
 // check_script_secure() (lib/notify.c) switches to that user and back, then
 // finds no parent of the keepalived it expects and sends itself SIGTERM. So a
 // pair whose keepalived checks scripts (notify scripts, tracked vrrp_scripts,
-// MISC_CHECK and the MySQL replication check) must run them as root.
+// quorum scripts, MISC_CHECK and the MySQL replication check) must run them as root.
 import type { Topology } from "./schema.ts";
 import type { Report } from "./validate.ts";
 
@@ -18,10 +18,14 @@ export function limitsCheck(t: Topology, report: Report): void {
       ...Object.entries(pair.syncGroups).flatMap(([g, grp]) => [...notify(`syncGroups.${g}`, grp.notify), ...grp.trackScripts.map((_, k) => `syncGroups.${g}.trackScripts[${k}]`)]),
     ].map((p) => `directorPairs.${pn}.${p}`);
     if (pair.ipvs === "keepalived") {
-      for (const vs of Object.values(pair.virtualServers)) {
-        (t.pools[vs.pool]?.checks ?? []).forEach((c, k) => {
-          if (c.type === "MISC_CHECK" || c.type === "MYSQL_REPLICATION") scripts.push(`pools.${vs.pool}.checks[${k}]`);
-        });
+      const runs = (c: { type: string }) => c.type === "MISC_CHECK" || c.type === "MYSQL_REPLICATION";
+      for (const [vn, vs] of Object.entries(pair.virtualServers)) {
+        for (const q of ["quorumUp", "quorumDown"] as const) if (vs[q]) scripts.push(`directorPairs.${pn}.virtualServers.${vn}.${q}`);
+        const pool = t.pools[vs.pool];
+        (pool?.checks ?? []).forEach((c, k) => { if (runs(c)) scripts.push(`pools.${vs.pool}.checks[${k}]`); });
+        for (const [h, rs] of Object.entries(pool?.realServers ?? {})) {
+          (rs.checks ?? []).forEach((c, k) => { if (runs(c)) scripts.push(`pools.${vs.pool}.realServers.${h}.checks[${k}]`); });
+        }
       }
     }
     if (scripts.length) {

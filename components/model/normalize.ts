@@ -26,6 +26,9 @@ export interface RealServerTarget {
   readonly port: number;
   readonly weight: number;
   readonly drainSeconds: number;
+  /** Its own checks where it has them, else the pool's. */
+  readonly checks: readonly Check[];
+  readonly delayLoop?: number;
 }
 
 export interface VirtualServerModel extends VirtualServer {
@@ -123,6 +126,8 @@ export function normalize(t: Topology): Model {
         port: pool.port,
         weight: rs.weight,
         drainSeconds: pool.drainSeconds,
+        checks: rs.checks ?? pool.checks,
+        ...(rs.delayLoop !== undefined ? { delayLoop: rs.delayLoop } : {}),
       }));
       return [vsName, { ...vs, name: vsName, realServers, checks: pool.checks }];
     })),

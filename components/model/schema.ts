@@ -137,13 +137,30 @@ export const mysqlReplicationCheck = z.strictObject({
   password: secretRef("mysqlPassword").describe("That user's password; written to a 0600 file on the directors, never on a command line."),
   timeout: seconds(1, 3600).default(5).describe("Seconds before a check counts as failed."),
 });
-export const check = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, miscCheck, mysqlReplicationCheck],
-  { error: "must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, MISC_CHECK, MYSQL_REPLICATION" });
+export const dnsCheck = z.strictObject({
+  type: z.literal("DNS_CHECK"),
+  queryType: z.enum(["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"]).default("SOA").describe("Query type; the check passes on any answer of that type."),
+  // keepalived 2.2.7 reads a one-character label followed by '.' as empty, and drops the check.
+  name: text(["keepalivedWord"], pattern("DNS name", /^(\.|([A-Za-z0-9_][A-Za-z0-9_-]{0,61}[A-Za-z0-9]\.){0,126}([A-Za-z0-9_][A-Za-z0-9_-]{0,61}[A-Za-z0-9]\.?|[A-Za-z0-9_]))$/,
+    "must be a DNS name such as example.com (labels of letters, digits, '-' and '_' separated by '.', each but a last one without a dot after it at least 2 long, as keepalived 2.2.7 reads a one-character label as empty), or '.' for the root"))
+    .default(".").describe("Domain name asked for."),
+  port: port.optional().describe("UDP port to query. @default - the real server's port"),
+  ...retrying(3, "Seconds to wait for the answer."),
+});
+export const check = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, dnsCheck, miscCheck, mysqlReplicationCheck],
+  { error: "must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK, MISC_CHECK, MYSQL_REPLICATION" });
 export type Check = z.infer<typeof check>;
+// A real server's own checks: a MySQL check's credentials file is its pool's.
+const realServerCheck = z.discriminatedUnion("type", [httpCheck, tcpCheck, smtpCheck, dnsCheck, miscCheck], {
+  error: "must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK, MISC_CHECK (MYSQL_REPLICATION is a pool's check only: its user and password go in one credentials file per pool)",
+});
 
 export const realServer = z.strictObject({
   address: ipv4.optional().describe("Address the director sends to. @default - the host's address on the service's segment"),
   weight: int(0, 65535).default(1).describe("IPVS weight; 0 drains the server."),
+  checks: z.array(realServerCheck).optional()
+    .describe("This server's own checks, all of which must pass, instead of the pool's (not MYSQL_REPLICATION, whose credentials are the pool's). @default - the pool's checks"),
+  delayLoop: int(1, 86400).optional().describe("Seconds between this server's checks. @default - its virtual server's delayLoop"),
 });
 
 export const pool = z.strictObject({
@@ -151,7 +168,7 @@ export const pool = z.strictObject({
   realServers: z.record(name("host"), realServer.prefault({})).refine((r) => Object.keys(r).length > 0, "must list at least one real server")
     .describe("Hosts in the pool, by host name."),
   checks: z.array(check).prefault([])
-    .describe("Checks run by keepalived on the directors; all must pass. At least one when a pair with `ipvs: keepalived` serves the pool; static rules have none."),
+    .describe("Checks run by keepalived on the directors; all must pass, several of one type too. At least one when a pair with `ipvs: keepalived` serves the pool; static rules have none."),
   drainSeconds: int(0, 86400).default(60).describe("On removal, wait this long at weight 0 for connections to finish."),
 });
 
@@ -167,7 +184,17 @@ export const virtualServer = z.strictObject({
   delayLoop: int(1, 86400).default(5).describe("Seconds between health checks."),
   quorum: int(1, 65535).optional().describe("Minimum total weight of healthy real servers for the service to be up."),
   hysteresis: int(0, 65535).optional().describe("Slack around the quorum."),
-  sorryServer: z.strictObject({ address: ipv4.describe("Sorry server address."), port: port.describe("Sorry server port.") }).optional().describe("Served when no real server is healthy."),
+  quorumUp: scriptPath.optional().describe("quorum_up: a script run when the service gains its quorum; it must exist on the directors, owned by root and not writable by others."),
+  quorumDown: scriptPath.optional().describe("quorum_down: a script run when the service loses its quorum; as quorumUp."),
+  alpha: z.boolean().default(false).describe("alpha: when keepalived starts, every real server counts as down until its checks pass, so none takes traffic unchecked."),
+  omega: z.boolean().default(false).describe("omega: when keepalived stops, the quorumDown script and the real servers' down transitions run as for a failure."),
+  inhibitOnFailure: z.boolean().default(false)
+    .describe("inhibit_on_failure: a real server whose checks fail stays in the IPVS table at weight 0, so its established connections go on, instead of being removed."),
+  sorryServer: z.strictObject({
+    address: ipv4.describe("Sorry server address."),
+    port: port.describe("Sorry server port."),
+    inhibit: z.boolean().default(false).describe("sorry_server_inhibit: while not in use, the sorry server stays in the table at weight 0 instead of being removed."),
+  }).optional().describe("Served when no real server is healthy."),
   gateway: ipv4.optional().describe("NAT only: the VIP the real servers route through. @default - the pair's single VIP on their segment"),
   extraConfig: extraConfig("keepalived"),
 });

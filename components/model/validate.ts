@@ -126,8 +126,11 @@ function crossCheck(t: Topology, report: Report): void {
     }
     const checkedBy = Object.entries(t.directorPairs).find(([, pair]) => pair.ipvs === "keepalived"
       && Object.values(pair.virtualServers).some((vs) => vs.pool === pn));
-    if (checkedBy && pool.checks.length === 0) {
-      report(["pools", pn, "checks"], `must have at least one health check: director pair '${checkedBy[0]}' serves this pool with keepalived's checkers`);
+    const unchecked = `must have at least one health check: director pair '${checkedBy?.[0]}' serves this pool with keepalived's checkers`;
+    const own = Object.entries(pool.realServers).filter(([, rs]) => rs.checks !== undefined);
+    if (checkedBy && pool.checks.length === 0 && own.length < Object.keys(pool.realServers).length) report(["pools", pn, "checks"], unchecked);
+    for (const [h, rs] of own) {
+      if (checkedBy && rs.checks!.length === 0) report(["pools", pn, "realServers", h, "checks"], unchecked);
     }
   }
   for (const [host, net] of realServerNets(t)) {

@@ -54,6 +54,8 @@ function checkBlock(c: Check, pool: string, address: string, port: number) {
       return { type: c.type, url: null, options: [...(c.port ? [`connect_port ${c.port}`] : []), ...retries(c)] };
     case "SMTP_CHECK":
       return { type: c.type, url: null, options: [`helo_name ${c.helo}`, ...retries(c)] };
+    case "DNS_CHECK":
+      return { type: c.type, url: null, options: [`type ${c.queryType}`, `name ${c.name}`, ...(c.port ? [`connect_port ${c.port}`] : []), ...retries(c)] };
     case "MISC_CHECK":
       return { type: c.type, url: null, options: [`misc_path ${q(c.command)}`, `misc_timeout ${c.timeout}`] };
     case "MYSQL_REPLICATION":
@@ -129,11 +131,17 @@ function conf(pair: DirectorPairModel, role: "master" | "backup", host: HostMode
       persistenceTimeout: vs.persistenceTimeout || null,
       quorum: vs.quorum ?? null,
       hysteresis: vs.hysteresis ?? null,
+      quorumUp: vs.quorumUp ?? null,
+      quorumDown: vs.quorumDown ?? null,
+      alpha: vs.alpha,
+      omega: vs.omega,
+      inhibitOnFailure: vs.inhibitOnFailure,
       sorryServer: vs.sorryServer ? `${vs.sorryServer.address} ${vs.sorryServer.port}` : null,
+      sorryServerInhibit: vs.sorryServer?.inhibit ?? false,
       extraConfig: vs.extraConfig,
       realServers: vs.realServers.map((r) => ({
-        host: r.host, address: r.address, port: r.port, weight: r.weight,
-        checks: vs.checks.map((c) => checkBlock(c, vs.pool, r.address, r.port)),
+        host: r.host, address: r.address, port: r.port, weight: r.weight, delayLoop: r.delayLoop ?? null,
+        checks: r.checks.map((c) => checkBlock(c, vs.pool, r.address, r.port)),
       })),
     })) : [],
   });

@@ -36,6 +36,15 @@ function buildFull(): any {
     { type: "HTTP_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com" },
     { type: "MISC_CHECK", command: "/usr/bin/true" },
   ];
+  t.pools.web.checks.push({ type: "DNS_CHECK", name: "example.com" });
+  // web2 with checks of its own, of every type with a string field.
+  t.pools.web.realServers.web2.checks = [
+    { type: "HTTP_GET", path: "/ready", digest: "0cc175b9c0f1b6a831c399e269772661", virtualHost: "web2.example.com" },
+    { type: "SMTP_CHECK", helo: "lv.example.com" },
+    { type: "DNS_CHECK", name: "www.example.com" },
+    { type: "MISC_CHECK", command: "/usr/bin/true" },
+  ];
+  Object.assign(lb.virtualServers.web, { quorumUp: "/usr/bin/true", quorumDown: "/usr/bin/logger" });
   t.pools.mysql.checks[0].user = "dsas_check";
   Object.assign(t.drbdPairs.nfs, { device: "/dev/drbd0", metaDisk: "/dev/sdc1", resyncRate: "100M", extraNetConfig: ["max-buffers 8000;"], splitBrainNotify: "root" });
   t.drbdPairs.nfs.filesystem.mountPoint = "/srv/nfs";
@@ -165,6 +174,8 @@ const args = fc.array(fc.oneof(word, word.map((w) => `'${w} ${w}'`), fc.constant
 const urlPath = fc.tuple(fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }))
   .map(([p, q]) => `${p.startsWith("/") ? p : `/${p}`}${q === undefined ? "" : `?${q}`}`);
 const constant = (v: string) => fc.constant(v);
+// keepalived 2.2.7 takes no one-character label before a dot.
+const dnsName = fc.domain().filter((d) => d.split(".").slice(0, -1).every((l) => l.length > 1));
 
 const ka = (r: Rendered, host: string) => keepalivedStatements(fileText(r, host, KEEPALIVED_CONF));
 const ng = (r: Rendered) => nginxStatements(fileText(r, "img1", frontConfPath(Object.keys(r.model.cacheTiers)[0])));
@@ -187,6 +198,10 @@ export function block(statements: readonly string[][], ...head: string[]): strin
   }
   return out;
 }
+/** lv1's real server block for `address` in its first virtual server (web). */
+const realServerOn = (r: Rendered, address: string) => block(block(ka(r, "lv1"), "virtual_server"), "real_server", address);
+const WEB1 = "192.168.31.101";
+const WEB2 = "192.168.31.102";
 /** Statements of `inner` directly inside `outer`'s block. */
 const inside = (statements: string[][], outer: string[], inner: string[]) => block(block(statements, ...outer), ...inner);
 const firsts = (statements: string[][]) => statements.filter((w) => w.length && w[0] !== "{" && w[0] !== "}").map((w) => w[0]);
@@ -339,6 +354,11 @@ export const FIELD_CASES: readonly FieldCase[] = [
     place: "directorPairs.<name>.virtualServers.<name>.sorryServer.address", at: () => `${K}.virtualServers.web.sorryServer.address`,
     set: (t, v) => { t.directorPairs.lb.virtualServers.web.sorryServer.address = v; }, valid: fc.ipV4(), lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "sorry_server"),
   },
+  ...(["quorumUp", "quorumDown"] as const).map((field): FieldCase => ({
+    place: `directorPairs.<name>.virtualServers.<name>.${field}`, at: () => `${K}.virtualServers.web.${field}`,
+    set: (t, v) => { t.directorPairs.lb.virtualServers.web[field] = v; }, valid: filePath, lands: LV1,
+    read: (r) => argsOf(block(ka(r, "lv1"), "virtual_server"), field === "quorumUp" ? "quorum_up" : "quorum_down"),
+  })),
   {
     place: "directorPairs.<name>.virtualServers.<name>.gateway", at: () => `${K}.virtualServers.web.gateway`, set: (t, v) => { t.directorPairs.lb.virtualServers.web.gateway = v; },
     valid: constant("192.168.31.10"), lands: { host: () => "web1", daemon: "sh" },
@@ -360,14 +380,14 @@ export const FIELD_CASES: readonly FieldCase[] = [
     place: "pools.<name>.realServers.<name>.address", at: () => "topology.pools.web.realServers.web1.address", set: (t, v) => { t.pools.web.realServers.web1.address = v; },
     valid: constant("192.168.31.101"), lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "real_server").filter((a) => a !== "192.168.31.102"),
   },
-  { place: "pools.<name>.checks[HTTP_GET/SSL_GET].path", at: () => "topology.pools.web.checks[0].path", set: (t, v) => { t.pools.web.checks[0].path = v; }, valid: urlPath, lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "path") },
+  { place: "pools.<name>.checks[HTTP_GET/SSL_GET].path", at: () => "topology.pools.web.checks[0].path", set: (t, v) => { t.pools.web.checks[0].path = v; }, valid: urlPath, lands: LV1, read: (r) => argsOf(realServerOn(r, WEB1), "path") },
   {
     place: "pools.<name>.checks[HTTP_GET/SSL_GET].digest", at: () => "topology.pools.web.checks[0].digest", set: (t, v) => { t.pools.web.checks[0].digest = v; },
-    valid: fc.stringMatching(/^[0-9a-f]{32}$/), lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "digest"),
+    valid: fc.stringMatching(/^[0-9a-f]{32}$/), lands: LV1, read: (r) => argsOf(realServerOn(r, WEB1), "digest"),
   },
   {
     place: "pools.<name>.checks[HTTP_GET/SSL_GET].virtualHost", at: () => "topology.pools.web.checks[0].virtualHost", set: (t, v) => { t.pools.web.checks[0].virtualHost = v; },
-    valid: hostName, lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "virtualhost"),
+    valid: hostName, lands: LV1, read: (r) => argsOf(realServerOn(r, WEB1), "virtualhost"),
   },
   {
     place: "pools.<name>.checks[SMTP_CHECK].helo", at: () => "topology.pools.smtp.checks[0].helo", set: (t, v) => { t.pools.smtp.checks[0].helo = v; },
@@ -375,7 +395,24 @@ export const FIELD_CASES: readonly FieldCase[] = [
   },
   {
     place: "pools.<name>.checks[MISC_CHECK].command", at: () => "topology.pools.web.checks[1].command", set: (t, v) => { t.pools.web.checks[1].command = v; },
-    valid: args, prefix: "/usr/bin/true ", lands: LV1, read: (r) => argsOf(ka(r, "lv1"), "misc_path"),
+    valid: args, prefix: "/usr/bin/true ", lands: LV1, read: (r) => argsOf(realServerOn(r, WEB1), "misc_path"),
+  },
+  {
+    place: "pools.<name>.checks[DNS_CHECK].name", at: () => "topology.pools.web.checks[2].name", set: (t, v) => { t.pools.web.checks[2].name = v; },
+    valid: dnsName, lands: LV1, read: (r) => argsOf(block(realServerOn(r, WEB1), "DNS_CHECK"), "name"),
+  },
+  ...([
+    ["HTTP_GET/SSL_GET", "path", 0, "path", urlPath], ["HTTP_GET/SSL_GET", "digest", 0, "digest", fc.stringMatching(/^[0-9a-f]{32}$/)],
+    ["HTTP_GET/SSL_GET", "virtualHost", 0, "virtualhost", hostName], ["SMTP_CHECK", "helo", 1, "helo_name", hostName], ["DNS_CHECK", "name", 2, "name", dnsName],
+  ] as const).map(([type, field, k, keyword, valid]): FieldCase => ({
+    place: `pools.<name>.realServers.<name>.checks[${type}].${field}`, at: () => `topology.pools.web.realServers.web2.checks[${k}].${field}`,
+    set: (t, v) => { t.pools.web.realServers.web2.checks[k][field] = v; }, valid, lands: LV1,
+    read: (r) => argsOf(block(realServerOn(r, WEB2), type === "HTTP_GET/SSL_GET" ? "HTTP_GET" : type), keyword),
+  })),
+  {
+    place: "pools.<name>.realServers.<name>.checks[MISC_CHECK].command", at: () => "topology.pools.web.realServers.web2.checks[3].command",
+    set: (t, v) => { t.pools.web.realServers.web2.checks[3].command = v; }, valid: args, prefix: "/usr/bin/true ", lands: LV1,
+    read: (r) => argsOf(realServerOn(r, WEB2), "misc_path"),
   },
   {
     place: "pools.<name>.checks[MYSQL_REPLICATION].user", at: () => "topology.pools.mysql.checks[0].user", set: (t, v) => { t.pools.mysql.checks[0].user = v; },

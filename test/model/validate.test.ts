@@ -59,7 +59,17 @@ describe("topology validation", () => {
     ["a pool with no health check behind keepalived's checkers", (t: any) => { t.pools.web.checks = []; },
       "topology.pools.web.checks must have at least one health check: director pair 'lb' serves this pool with keepalived's checkers"],
     ["an unknown check type", (t: any) => { t.pools.web.checks[0].type = "HTTP_HEAD"; },
-      "topology.pools.web.checks[0].type must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, MISC_CHECK, MYSQL_REPLICATION"],
+      "topology.pools.web.checks[0].type must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK, MISC_CHECK, MYSQL_REPLICATION"],
+    ["a real server's own checks left empty behind keepalived's checkers", (t: any) => { t.pools.web.realServers.web2.checks = []; },
+      "topology.pools.web.realServers.web2.checks must have at least one health check: director pair 'lb' serves this pool with keepalived's checkers"],
+    ["a pool without checks where a real server has none of its own", (t: any) => {
+      t.pools.web.realServers.web2.checks = [{ type: "TCP_CHECK" }];
+      t.pools.web.checks = [];
+    }, "topology.pools.web.checks must have at least one health check: director pair 'lb' serves this pool with keepalived's checkers"],
+    ["a real server with a MySQL replication check of its own", (t: any) => { t.pools.mysql.realServers.db2.checks = [structuredClone(t.pools.mysql.checks[0])]; },
+      "topology.pools.mysql.realServers.db2.checks[0].type must be one of HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK, MISC_CHECK (MYSQL_REPLICATION is a pool's check only: its user and password go in one credentials file per pool)"],
+    ["a DNS check's name that is not a DNS name", (t: any) => { t.pools.web.checks.push({ type: "DNS_CHECK", name: "x.example.com" }); },
+      "topology.pools.web.checks[1].name must be a DNS name such as example.com (labels of letters, digits, '-' and '_' separated by '.', each but a last one without a dot after it at least 2 long, as keepalived 2.2.7 reads a one-character label as empty), or '.' for the root, got \"x.example.com\""],
     ["a MySQL check password given in clear", (t: any) => { t.pools.mysql.checks[0].password = "hunter2"; },
       "topology.pools.mysql.checks[0].password must be object, got \"hunter2\""],
     ["a typo in a key", (t: any) => { t.directorPairs.lb.instances.VI_EXT.advert_int = 1; },

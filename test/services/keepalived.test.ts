@@ -92,8 +92,15 @@ describe("director pair rendering of every keepalived option the model has", () 
   raw.pools.web.checks.push(
     { type: "SSL_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", port: 443, connectTimeout: 3, retry: 2, delayBeforeRetry: 1 },
     { type: "MISC_CHECK", command: "/usr/bin/true", timeout: 3 },
+    { type: "DNS_CHECK", queryType: "A", name: "www.example.com", port: 53, connectTimeout: 2, retry: 1, delayBeforeRetry: 1 },
   );
-  lb.virtualServers.udp = { vip: "10.10.31.100", port: 80, protocol: "UDP", pool: "web", lbAlgo: "sh", lbKind: "TUN", persistenceTimeout: 60, delayLoop: 10, quorum: 2, hysteresis: 1, extraConfig: ["alpha"] };
+  // web2 with checks of its own, two of one type, checked more often.
+  Object.assign(raw.pools.web.realServers.web2, { delayLoop: 2, checks: [{ type: "HTTP_GET", path: "/ready" }, { type: "HTTP_GET", path: "/live", statusCode: 204 }] });
+  lb.virtualServers.udp = {
+    vip: "10.10.31.100", port: 80, protocol: "UDP", pool: "web", lbAlgo: "sh", lbKind: "TUN", persistenceTimeout: 60, delayLoop: 10, quorum: 2, hysteresis: 1,
+    quorumUp: "/usr/bin/true", quorumDown: "/usr/bin/logger", alpha: true, omega: true, inhibitOnFailure: true,
+    sorryServer: { address: "10.10.31.250", port: 80, inhibit: true }, extraConfig: [],
+  };
   lb.virtualServers.web.gateway = "192.168.31.10";
   const t = modelOf(raw);
   const files = renderDirectorPair(t, "lb", testSecrets);
@@ -111,7 +118,11 @@ describe("director pair rendering of every keepalived option the model has", () 
       '    notify_master "/usr/bin/true"\n    notify_backup "/usr/bin/true"\n    notify_fault "/usr/bin/true"\n    notify_stop "/usr/bin/true"\n    notify "/usr/bin/logger"\n    dont_track_primary\n}',
       "    preempt_delay 10\n",
       "    unicast_src_ip 192.168.31.12\n    unicast_peer {\n        192.168.31.11\n    }\n",
-      "virtual_server 10.10.31.100 80 {\n    delay_loop 10\n    lvs_sched sh\n    lvs_method TUN\n    protocol UDP\n    persistence_timeout 60\n    quorum 2\n    hysteresis 1\n    alpha\n",
+      "virtual_server 10.10.31.100 80 {\n    delay_loop 10\n    lvs_sched sh\n    lvs_method TUN\n    protocol UDP\n    persistence_timeout 60\n    quorum 2\n    hysteresis 1\n"
+        + '    quorum_up "/usr/bin/true"\n    quorum_down "/usr/bin/logger"\n    alpha\n    omega\n    inhibit_on_failure\n    sorry_server 10.10.31.250 80\n    sorry_server_inhibit\n',
+      "        DNS_CHECK {\n            type A\n            name www.example.com\n            connect_port 53\n            connect_timeout 2\n            retry 1\n            delay_before_retry 1\n        }\n",
+      "    real_server 192.168.31.102 80 {\n        weight 1\n        delay_loop 2\n        HTTP_GET {\n            url {\n                path /ready\n                status_code 200\n            }\n",
+      "        HTTP_GET {\n            url {\n                path /live\n                status_code 204\n            }\n",
       "        SSL_GET {\n            url {\n                path /health\n                status_code 200\n                digest 9b3a0c85a887a256d6939da88aabd8cd\n            }\n            connect_port 443\n            virtualhost www.example.com\n",
       '        MISC_CHECK {\n            misc_path "/usr/bin/true"\n            misc_timeout 3\n        }\n',
     ]) expect(conf).toContain(line);
