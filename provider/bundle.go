@@ -98,7 +98,7 @@ func applyBundle(in serviceConfig) string {
 	if len(in.Needs) > 0 {
 		b.record(append([]string{"needs"}, in.Needs...)...)
 	}
-	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"drift", in.Hooks.Drift}} {
+	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"verify", in.Hooks.Verify}, {"drift", in.Hooks.Drift}} {
 		if h[1] != "" {
 			b.record("hook", h[0], encode(h[1]))
 		}

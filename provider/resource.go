@@ -41,6 +41,7 @@ type hooks struct {
 	Check   string `json:"check"`
 	Prepare string `json:"prepare"`
 	Apply   string `json:"apply"`
+	Verify  string `json:"verify"`
 	Remove  string `json:"remove"`
 	Drift   string `json:"drift"`
 }
@@ -141,7 +142,7 @@ func checkInputs(in serviceConfig) []*pulumirpc.CheckFailure {
 			fail(fmt.Sprintf("needs[%d]", i), fmt.Sprintf("must be COMMAND:PACKAGE such as ipvsadm:ipvsadm, got %q", need))
 		}
 	}
-	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"remove", in.Hooks.Remove}, {"drift", in.Hooks.Drift}} {
+	for _, h := range [][2]string{{"check", in.Hooks.Check}, {"prepare", in.Hooks.Prepare}, {"apply", in.Hooks.Apply}, {"verify", in.Hooks.Verify}, {"remove", in.Hooks.Remove}, {"drift", in.Hooks.Drift}} {
 		if strings.ContainsAny(h[1], "\n\x00") {
 			fail("hooks."+h[0], "must be one shell command line, without newline or NUL")
 		}

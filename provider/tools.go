@@ -9,7 +9,7 @@ import (
 // service is applied. They ship inside the provider, so every run carries the
 // programs of its own version, and no resource's state holds a copy of them.
 //
-//go:embed libexec/dsas-apply libexec/dsas-reload libexec/dsas-kernel libexec/dsas-drain libexec/dsas-ipvs-sync libexec/dsas-drift
+//go:embed libexec/dsas-apply libexec/dsas-reload libexec/dsas-kernel libexec/dsas-drain libexec/dsas-ipvs-sync libexec/dsas-drift libexec/dsas-gate libexec/dsas-status
 var embedded embed.FS
 
 // Where the tools live on a host.

@@ -9,7 +9,7 @@ import (
 
 func TestHostTools(t *testing.T) {
 	tools := hostTools()
-	want := []string{"dsas-apply", "dsas-drain", "dsas-drift", "dsas-ipvs-sync", "dsas-kernel", "dsas-reload"}
+	want := []string{"dsas-apply", "dsas-drain", "dsas-drift", "dsas-gate", "dsas-ipvs-sync", "dsas-kernel", "dsas-reload", "dsas-status"}
 	var got []string
 	for _, path := range slices.Sorted(maps.Keys(tools)) {
 		got = append(got, strings.TrimPrefix(path, libexecDir+"/"))

@@ -25,10 +25,16 @@ const MAINTENANCE_TRACK = "dsas_maintenance";
 /** The IPVS table keepalived.conf implies, with every real server in: what a refresh compares the kernel's with. */
 export const IPVS_EXPECTED = `${SECRET_DIR}/ipvs.rules`;
 
+/** The state each VRRP instance must reach after a change, before the other director is touched. */
+export const GATE_FILE = `${SECRET_DIR}/gate`;
+/** Seconds the predicted state may take after the first look (a preemption, keepalived adding its services). */
+const GATE_WAIT_SECONDS = 30;
+
 const HOOKS = {
   check: `keepalived -t -f ${KEEPALIVED_CONF}`,
-  prepare: `dsas-drain ${DRAIN_LIST}`,
+  prepare: `dsas-gate before && dsas-drain ${DRAIN_LIST}`,
   apply: "dsas-reload keepalived",
+  verify: `dsas-gate after ${GATE_FILE}`,
   remove: "systemctl disable -q --now keepalived",
   drift: "dsas-drift unit keepalived",
 };
@@ -155,6 +161,7 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
   const files: HostFile[] = [
     file(KEEPALIVED_CONF, conf(pair, role, host, peer, authFile)),
     file(MAINTENANCE_FILE, pair.maintenance === host.name ? "1\n" : "0\n"),
+    file(GATE_FILE, gate(pair, role, host.name, peer.name)),
   ];
   for (const [name, inst] of sorted(pair.instances)) {
     if (inst.authentication) files.push(file(authFile(name), template("keepalived-auth.conf.hbs", { password: secretToken(inst.authentication.secret) })));
@@ -163,7 +170,7 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
   if (pair.ipvs === "keepalived") {
     files.push(file(DRAIN_LIST, drainList(pair)));
     files.push(file(IPVS_EXPECTED, expectedTable(pair)));
-    hooks = { ...HOOKS, drift: `${HOOKS.drift} && dsas-drift ipvs keepalived ${IPVS_EXPECTED}` };
+    hooks = { ...HOOKS, verify: `${HOOKS.verify} ${IPVS_EXPECTED}`, drift: `${HOOKS.drift} && dsas-drift ipvs keepalived ${IPVS_EXPECTED}` };
     // One credentials file per pool checked by replication state; the check reads it, never argv.
     const mysql = new Map<string, Extract<Check, { type: "MYSQL_REPLICATION" }>>();
     for (const [, vs] of sorted(pair.virtualServers)) {
@@ -184,4 +191,33 @@ export function keepalivedUnit(pair: DirectorPairModel, role: "master" | "backup
 /** The rules, and a "#sorry" line per sorry server, which keepalived adds only while its pool is down. */
 function expectedTable(pair: DirectorPairModel): string {
   return ipvsadmRules(pair) + sorryServers(pair).map((s) => `#sorry ${s}\n`).join("");
+}
+
+/**
+ * What keepalived on `host` must show once a change is applied: its instances FAULT while the
+ * stack puts it in maintenance, else in its role's state at its role's priority. The prediction
+ * does not follow the peer's maintenance, so a handover changes no file of the director that takes
+ * the VIPs; dsas-gate takes MASTER on a backup that held the VIPs before the change. The first
+ * look waits for the slowest tracked script to tell (its failures to count) and for three adverts.
+ */
+function gate(pair: DirectorPairModel, role: "master" | "backup", host: string, peer: string): string {
+  const tracked = new Set([...Object.values(pair.instances).flatMap((i) => i.trackScripts), ...Object.values(pair.syncGroups).flatMap((g) => g.trackScripts)]);
+  const scriptSeconds = [...tracked].map((name) => {
+    const s = pair.scripts[name];
+    return s.interval * s.fall + (s.timeout ?? s.interval);
+  });
+  const advertSeconds = Object.values(pair.instances).map((i) => 3 * i.advertInt);
+  return template("keepalived-gate.hbs", {
+    pair: pair.name,
+    host,
+    peer,
+    settle: Math.ceil(Math.max(2, ...scriptSeconds, ...advertSeconds)),
+    wait: GATE_WAIT_SECONDS,
+    instances: sorted(pair.instances).map(([name, inst]) => ({
+      name,
+      priority: inst.priority[role],
+      state: pair.maintenance === host ? "FAULT" : role === "master" ? "MASTER" : "BACKUP",
+      nopreempt: inst.nopreempt || inst.preemptDelay !== undefined,
+    })),
+  });
 }

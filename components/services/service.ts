@@ -7,7 +7,8 @@ import type { HostFile } from "../plan/files.ts";
 /**
  * Shell command lines dsas-apply runs (provider/libexec/README.md): `check` with the
  * new files laid over the live ones, `prepare` before they are swapped in,
- * `apply` after, `remove` when the service leaves the host. `drift` (a refresh)
+ * `apply` after, `verify` once applied (the live state as the stack predicts it; a
+ * failure puts the previous files back), `remove` when the service leaves the host. `drift` (a refresh)
  * prints what differs on the host beyond the files, one line each ("runtime: "
  * for expected runtime state); after a refresh found drift it runs again after
  * `apply` with DSAS_REPAIR=1, to put back what applying the files does not.
@@ -16,6 +17,7 @@ export interface Hooks {
   readonly check?: string;
   readonly prepare?: string;
   readonly apply?: string;
+  readonly verify?: string;
   readonly remove?: string;
   readonly drift?: string;
 }

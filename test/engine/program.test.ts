@@ -35,7 +35,8 @@ describe("the dsas program under the real engine", () => {
     const golden = readFileSync(join(ROOT, "test/golden/example/lv1/etc/keepalived/keepalived.conf"), "utf8");
     const lv1 = created("lb-lv1-keepalived")!.newState!.inputs;
     expect(lv1.files["/etc/keepalived/keepalived.conf"].content).toBe(golden);
-    expect(lv1.hooks).toEqual({ check: "keepalived -t -f /etc/keepalived/keepalived.conf", prepare: "dsas-drain /etc/keepalived/dsas/drain.list", apply: "dsas-reload keepalived", remove: "systemctl disable -q --now keepalived",
+    expect(lv1.hooks).toEqual({ check: "keepalived -t -f /etc/keepalived/keepalived.conf", prepare: "dsas-gate before && dsas-drain /etc/keepalived/dsas/drain.list",
+      apply: "dsas-reload keepalived", verify: "dsas-gate after /etc/keepalived/dsas/gate /etc/keepalived/dsas/ipvs.rules", remove: "systemctl disable -q --now keepalived",
       drift: "dsas-drift unit keepalived && dsas-drift ipvs keepalived /etc/keepalived/dsas/ipvs.rules" });
     expect(lv1.needs).toEqual(["keepalived:keepalived"]);
     expect(lv1.tools).toBeUndefined();

@@ -97,7 +97,7 @@ describe("the lab", () => {
       const director = apply(host, topology, "director");
       expect(director.stdout, director.stderr).toBe("director: applied 2 changed file(s)\n");
       const first = apply(host, topology, "keepalived");
-      expect(first.stdout, first.stderr).toBe("keepalived: applied 6 changed file(s)\n");
+      expect(first.stdout, first.stderr).toBe("keepalived: applied 7 changed file(s)\n");
       expect(apply(host, topology, "keepalived").stdout).toBe("keepalived: unchanged\n");
     }
     expect(run("lb1", "sysctl -n net.ipv4.ip_forward net.ipv4.vs.expire_nodest_conn")).toBe("1\n1\n");

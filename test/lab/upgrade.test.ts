@@ -92,12 +92,13 @@ describe("upgrading a stack deployed by dsas-kit 0.1.0", () => {
     const r = p.pulumi(["up", "--yes", "--stack", "lab"]);
     expect(r.code, r.out).toBe(0);
     // What 0.1.0 had no use for comes on each director: the IPVS table keepalived.conf implies (which a refresh compares the kernel's with),
-    // and the maintenance track_file in keepalived.conf and its file; the other files stay as they are.
+    // the maintenance track_file in keepalived.conf and its file, and the state the gate checks after a change; the other files stay as they are.
     // (The engine may print a message both as it comes and in its summary.)
-    expect([...new Set(r.out.match(/\w+: applied [1-9]\d* changed file\(s\)/g))].sort()).toEqual(["keepalived: applied 3 changed file(s)"]);
+    expect([...new Set(r.out.match(/\w+: applied [1-9]\d* changed file\(s\)/g))].sort()).toEqual(["keepalived: applied 4 changed file(s)"]);
     for (const h of ["lb1", "lb2"]) {
       expect(run(h, "cat /etc/keepalived/dsas/ipvs.rules"), h).toContain("-A -t 10.10.31.100:80 -s wrr\n");
       expect(run(h, "cat /etc/keepalived/dsas/maintenance"), h).toBe("0\n");
+      expect(run(h, "cat /etc/keepalived/dsas/gate"), h).toContain(`instance VI_EXT ${h === "lb1" ? "150 MASTER" : "100 BACKUP"}\n`);
     }
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }).toEqual(pids);
     expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);

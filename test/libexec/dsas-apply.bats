@@ -37,12 +37,13 @@ logging_hooks() {
   hook apply 'echo apply >>"$LOG"'
 }
 
-@test "a bundle with every record kind: needs, four hooks, always, files (one empty) are read and applied" {
+@test "a bundle with every record kind: needs, five hooks, always, files (one empty) are read and applied" {
   record service app
   record needs sh:dash cat:coreutils
   hook check 'echo "check saw $(cat '"$CONF"')"'
   hook prepare 'echo prepare >>"$LOG"'
   hook apply 'echo apply >>"$LOG"; echo reloaded'
+  hook verify 'echo verify >>"$LOG"'
   hook remove 'echo remove >>"$LOG"'
   record always
   file_record "$CONF" 0640 root root $'listen 80;\n'
@@ -52,7 +53,7 @@ logging_hooks() {
   [ "${lines[0]}" = "check saw listen 80;" ]
   [ "${lines[1]}" = "reloaded" ]
   [ "${lines[2]}" = "app: applied 2 changed file(s)" ]
-  [ "$(cat "$LOG")" = $'prepare\napply' ]
+  [ "$(cat "$LOG")" = $'prepare\napply\nverify' ]
   [ "$(cat "$CONF")" = "listen 80;" ]
   [ "$(stat -c '%a %U %G' "$CONF")" = "640 root root" ]
   [ -f "$ROOT/etc/app/empty.conf" ] && [ ! -s "$ROOT/etc/app/empty.conf" ]
@@ -236,6 +237,28 @@ logging_hooks() {
   [ "$(stat -c '%a %U %G %s' "$CONF")" = "$before" ]
   [ ! -e "$ROOT/etc/app/new.conf" ]
   [ "$(cat "$LOG")" = $'prepare\napply v2\napply v1' ]
+}
+
+@test "verify runs after apply and the repair; its failure puts the previous files back, runs apply again and exits 1" {
+  printf 'v1\n' >"$CONF"
+  record service app
+  hook apply "echo \"apply \$(cat $CONF)\" >>\"\$LOG\""
+  hook drift 'echo "drift DSAS_REPAIR=${DSAS_REPAIR:-}" >>"$LOG"'
+  hook verify "echo \"verify \$(cat $CONF)\" >>\"\$LOG\"; if grep -q v2 $CONF; then echo 'VI_EXT: FAULT, predicted BACKUP'; exit 1; fi; echo verified"
+  record repair
+  file_record "$CONF" 0644 root root $'v2\n'
+  apply
+  [ "$status" -eq 1 ]
+  [ "$stderr" = $'app: verifying the change failed; the previous files are back in place:\nVI_EXT: FAULT, predicted BACKUP' ]
+  [ "$(cat "$CONF")" = v1 ]
+  [ "$(cat "$LOG")" = $'apply v2\ndrift DSAS_REPAIR=1\nverify v2\napply v1' ]
+  file_record "$ROOT/etc/app/other.conf" 0644 root root $'o\n'
+  sed -i "/ ${CONF//\//\\/} /d" "$BUNDLE"
+  : >"$LOG"
+  apply
+  [ "$status" -eq 0 ]
+  [ "$output" = $'verified\napp: applied 1 changed file(s)' ]
+  [ "$(cat "$LOG")" = $'apply v1\ndrift DSAS_REPAIR=1\nverify v1' ]
 }
 
 @test "rollback deletes a file that was not there, even beside an old .dsas-prev" {
@@ -501,7 +524,7 @@ app: applied 1 changed file(s)" ]
   good_start; hook apply true
   refused 'a second apply hook'
   good_start; hook reload true
-  refused 'a hook is check, prepare, apply, remove or drift, not "reload"'
+  refused 'a hook is check, prepare, apply, verify, remove or drift, not "reload"'
   good_start; record service other
   refused 'a second service record'
   good_start; record path "$CONF"

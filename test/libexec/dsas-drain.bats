@@ -18,15 +18,7 @@ setup() {
   LIST=$ROOT/etc/ipvsadm.drain
   export DSAS_NEW=$BATS_TEST_TMPDIR/new DSAS_SERVICE=ipvsadm
   mkdir -p "$DSAS_NEW$ROOT/etc"
-  CLOCK=$BATS_TEST_TMPDIR/clock
-  echo 1000000 >"$CLOCK"
-  export CLOCK
-  fake date '[ "$1" = +%s ] && cat "$CLOCK"'
-  fake sleep 'echo $(($(cat "$CLOCK") + $1)) >"$CLOCK"'
-  # Only dsas-drain gets the fake clock, not bats.
-  CLOCK_BIN=$BATS_TEST_TMPDIR/clock-bin
-  mkdir -p "$CLOCK_BIN"
-  mv "$FAKES/date" "$FAKES/sleep" "$CLOCK_BIN/"
+  fake_clock
   fake ipvsadm-save 'cat "$TABLE"'
   # The director's addresses: the VIP 10.0.0.1 unless a test takes it away.
   ADDRS=$BATS_TEST_TMPDIR/addrs

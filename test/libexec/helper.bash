@@ -30,6 +30,19 @@ fake() {
 # The lines of $CALLS that begin with NAME.
 calls() { grep "^$1\\( \\|\$\\)" "$CALLS" || true; }
 
+# fake_clock: `date +%s` reads $CLOCK and `sleep N` moves it on by N seconds;
+# both in $CLOCK_BIN, which only the program under test gets first on PATH, not bats.
+fake_clock() {
+  CLOCK=$BATS_TEST_TMPDIR/clock
+  echo 1000000 >"$CLOCK"
+  export CLOCK
+  fake date '[ "$1" = +%s ] && cat "$CLOCK"'
+  fake sleep 'echo $(($(cat "$CLOCK") + $1)) >"$CLOCK"'
+  CLOCK_BIN=$BATS_TEST_TMPDIR/clock-bin
+  mkdir -p "$CLOCK_BIN"
+  mv "$FAKES/date" "$FAKES/sleep" "$CLOCK_BIN/"
+}
+
 b64() { printf '%s' "$1" | base64 -w0; }
 
 # Bundle records, appended to $BUNDLE.
