@@ -3,7 +3,7 @@
 // servers would be, without health checks, in `ipvsadm-save -n` form (no
 // comments: ipvsadm -R reads every line as rule arguments). dsas-ipvs-sync
 // brings the kernel's table to them in place; a leaving real server is
-// drained first.
+// drained first, and the pair's services leave the kernel with the pair.
 import type { DirectorPairModel } from "../model/normalize.ts";
 import { file, template } from "../plan/files.ts";
 import type { Service, UnitDraft } from "./service.ts";
@@ -69,7 +69,13 @@ export function ipvsadmUnit(pair: DirectorPairModel, host: string): UnitDraft {
   return {
     host,
     service: ipvsadm,
-    hooks: { prepare: `dsas-drain ${IPVSADM_DRAIN}`, apply: `dsas-ipvs-sync ${IPVSADM_RULES}`, drift: `dsas-drift ipvs static ${IPVSADM_RULES}` },
+    hooks: {
+      prepare: `dsas-drain ${IPVSADM_DRAIN}`,
+      apply: `dsas-ipvs-sync ${IPVSADM_RULES}`,
+      // No drain: keepalived, which held the VIPs, leaves with the pair.
+      remove: `dsas-ipvs-sync --remove ${IPVSADM_RULES}`,
+      drift: `dsas-drift ipvs static ${IPVSADM_RULES}`,
+    },
     files: [
       file(IPVSADM_RULES, ipvsadmRules(pair)),
       file("/etc/default/ipvsadm", template("ipvsadm-default.hbs", { pair: pair.name })),

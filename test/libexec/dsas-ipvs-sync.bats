@@ -170,3 +170,27 @@ ipvsadm -D -u 192.168.50.11:53" ]
   [ "$status" -eq 2 ]
   [ -z "$(calls ipvsadm)" ]
 }
+
+@test "--remove deletes RULES' services that the kernel has, one -D each, and leaves the others" {
+  fake modprobe
+  fake ipvsadm-save "cat '$LIVE'"
+  fake ipvsadm
+  cat >"$RULES" <<'RULES'
+-A -t 192.168.50.10:443 -s wlc -p 300
+-a -t 192.168.50.10:443 -r 192.168.60.11:443 -g -w 1
+-A -u 192.168.50.11:53 -s rr
+-a -u 192.168.50.11:53 -r 10.10.0.5:53 -m -w 1
+-A -t 192.168.50.99:80 -s rr
+RULES
+  run --separate-stderr "$LIBEXEC/dsas-ipvs-sync" --remove "$RULES"
+  [ "$status" -eq 0 ]
+  [ "$(calls ipvsadm)" = "ipvsadm -D -t 192.168.50.10:443
+ipvsadm -D -u 192.168.50.11:53" ]
+  [ "$output" = "ipvsadm -D -t 192.168.50.10:443
+ipvsadm -D -u 192.168.50.11:53" ]
+
+  : >"$CALLS"
+  run --separate-stderr "$LIBEXEC/dsas-ipvs-sync" --remove
+  [ "$status" -eq 2 ]
+  [ -z "$(calls ipvsadm)" ]
+}
