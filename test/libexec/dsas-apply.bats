@@ -271,6 +271,39 @@ logging_hooks() {
   [ ! -e "$CONF" ]
 }
 
+@test "a first deploy that fails is removed again: the remove hook runs, not apply on no files" {
+  record service app
+  hook apply "echo \"apply \$(cat $CONF)\" >>\"\$LOG\""
+  hook verify 'echo "VI_EXT: FAULT, predicted BACKUP"; exit 1'
+  hook remove 'echo remove >>"$LOG"'
+  file_record "$CONF" 0644 root root $'v1\n'
+  file_record "$ROOT/etc/app/auth.conf" 0600 root root $'secret\n'
+  apply
+  [ "$status" -eq 1 ]
+  [ "$stderr" = $'app: verifying the change failed; it was not on this host before and is removed again:\nVI_EXT: FAULT, predicted BACKUP' ]
+  [ ! -e "$CONF" ] && [ ! -e "$ROOT/etc/app/auth.conf" ]
+  [ "$(cat "$LOG")" = $'apply v1\nremove' ]
+
+  # One file there before: the service was, and apply runs on what it had.
+  printf 'v0\n' >"$CONF"
+  : >"$LOG"
+  apply
+  [ "$status" -eq 1 ]
+  [ "$(cat "$CONF")" = v0 ] && [ ! -e "$ROOT/etc/app/auth.conf" ]
+  [ "$(cat "$LOG")" = $'apply v1\napply v0' ]
+}
+
+@test "a first deploy whose removal fails too reports both" {
+  record service app
+  hook apply 'echo "daemon down" >&2; exit 1'
+  hook remove 'echo "no such unit" >&2; exit 1'
+  file_record "$CONF" 0644 root root $'v1\n'
+  apply
+  [ "$status" -eq 1 ]
+  [ "$stderr" = $'app: applying failed; it was not on this host before and is removed again:\ndaemon down\napp: removing it failed too:\nno such unit' ]
+  [ ! -e "$CONF" ]
+}
+
 @test "when apply fails on the previous files too, both outputs are reported" {
   printf 'v1\n' >"$CONF"
   record service app
