@@ -36,7 +36,9 @@ async function openKeepAlive(requests: number): Promise<string> {
     "req() {",
     "  printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\n\\r\\n' >&3",
     "  len=0",
-    "  while IFS= read -r -t 10 line <&3; do",
+    // Why a header never came, for the failure message: a timeout (read's status above 128) or the connection's end.
+    "  while :; do",
+    "    IFS= read -r -t 10 line <&3 || { s=$?; [ $s -gt 128 ] && echo 'no answer in 10 s' || echo 'the connection was closed or reset'; return; }",
     "    line=${line%$'\\r'}; [ -z \"$line\" ] && break",
     "    case $line in Content-Length:*) len=${line#*: } ;; esac",
     "    echo \"$line\"",
@@ -201,6 +203,7 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     try {
       await until("lb2 holds every VIP", () => vips.every((v) => run("lb2", "ip -4 -o addr show").includes(` ${v}/`)), 60);
       second = await askAgain(2);
+      if (!/^HTTP/.test(second)) second += `\nlb2's connections:\n${run("lb2", "ipvsadm -Lnc")}`;
     } finally {
       process.kill(lb1, "SIGCONT");
     }
