@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Daemons whose own checkers validate rendered configs, the tools they need,
 # what reads and tests the on-host programs, and what builds and runs the lab VMs.
-DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm
+DEBIAN_PACKAGES=(keepalived nginx-light squid drbd-utils corosync pacemaker-cli-utils ipvsadm iproute2 iputils-ping util-linux golang-go npm
   qemu-system-x86 qemu-utils mmdebstrap e2fsprogs openssh-client graphviz shellcheck bats)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
