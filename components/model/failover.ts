@@ -1,15 +1,17 @@
 // Failure-mode arithmetic: for each VRRP instance, who holds its VIPs after
 // each single failure (a director down, a tracked interface down, a tracked
-// script failing, on either director), by keepalived 2.2's rules:
-// - a director down, an interface down or a script of weight 0 failing puts
-//   the instance in FAULT (or stops it): the other director takes the VIPs;
-// - a weighted script changes the priority (negative while failing, positive
-//   while succeeding), kept within 1..254; the backup takes over from a live
-//   master only if its priority is strictly higher, never with nopreempt, and
-//   after preemptDelay;
-// - an instance's own weighted scripts are ignored in a sync group (refused by
-//   the cross-checks); a group's scripts weigh on each member, and when one
-//   member moves the group moves with it.
+// script or process failing, on either director), by keepalived 2.2's rules:
+// - a director down, an interface down, a script or track process of weight 0
+//   failing, or a track file of weight 0 holding a value other than 0 puts the
+//   instance in FAULT (or stops it): the other director takes the VIPs;
+// - a weighted script or track process changes the priority (negative while
+//   failing, positive while succeeding), kept within 1..254; the backup takes
+//   over from a live master only if its priority is strictly higher, never
+//   with nopreempt, and after preemptDelay (a weighted track file adds its value
+//   times its weight, which the stack cannot know, and is left out);
+// - an instance's own weighted scripts and processes are ignored in a sync
+//   group (refused by the cross-checks); a group's scripts weigh on each
+//   member, and when one member moves the group moves with it.
 // A stack where some failure on the master can never move the VIPs is refused,
 // with the failure and the numbers. So is a quorum the pool can never reach.
 import type { DirectorPair, Topology } from "./schema.ts";
@@ -20,7 +22,8 @@ const PRIO_MAX = 254;
 const clamp = (p: number) => Math.min(PRIO_MAX, Math.max(1, p));
 
 interface Tracked {
-  readonly script: string;
+  readonly kind: "script" | "track process";
+  readonly name: string;
   readonly weight: number;
   /** Where the instance or its group tracks it. */
   readonly path: Path;
@@ -28,7 +31,7 @@ interface Tracked {
 
 export interface Outcome {
   readonly instance: string;
-  /** "lv1 down", "eth1 down on lv1", "script chk_uplink failing on lv1". */
+  /** "lv1 down", "eth1 down on lv1", "script chk_uplink failing on lv1", "track file deploy not 0 on lv1". */
   readonly failure: string;
   /** The director that holds the instance's VIPs afterwards. */
   readonly owner: string;
@@ -39,14 +42,20 @@ function groupOf(pair: DirectorPair, instance: string): [string, DirectorPair["s
   return Object.entries(pair.syncGroups).find(([, g]) => g.instances.includes(instance));
 }
 
-/** The scripts that weigh on an instance: its own (unweighted only, in a sync group) and its group's. */
+/** The scripts and track processes that weigh on an instance: its own (unweighted only, in a sync group) and its group's scripts. */
 function trackedBy(pair: DirectorPair, pn: string, instance: string): Tracked[] {
   const group = groupOf(pair, instance);
-  const own = pair.instances[instance].trackScripts.map((script, k) => ({ script, weight: pair.scripts[script]?.weight ?? 0, path: ["directorPairs", pn, "instances", instance, "trackScripts", k] }))
-    .filter((s) => !group || s.weight === 0);
-  const shared = (group?.[1].trackScripts ?? []).map((script, k) => ({ script, weight: pair.scripts[script]?.weight ?? 0, path: ["directorPairs", pn, "syncGroups", group![0], "trackScripts", k] }));
-  return [...own.filter((s) => !shared.some((g) => g.script === s.script)), ...shared];
+  const inst = pair.instances[instance];
+  const own = [
+    ...inst.trackScripts.map((name, k): Tracked => ({ kind: "script", name, weight: pair.scripts[name]?.weight ?? 0, path: ["directorPairs", pn, "instances", instance, "trackScripts", k] })),
+    ...inst.trackProcesses.map((name, k): Tracked => ({ kind: "track process", name, weight: pair.trackProcesses[name]?.weight ?? 0, path: ["directorPairs", pn, "instances", instance, "trackProcesses", k] })),
+  ].filter((s) => !group || s.weight === 0);
+  const shared = (group?.[1].trackScripts ?? []).map((name, k): Tracked => ({ kind: "script", name, weight: pair.scripts[name]?.weight ?? 0, path: ["directorPairs", pn, "syncGroups", group![0], "trackScripts", k] }));
+  return [...own.filter((s) => !shared.some((g) => same(g, s))), ...shared];
 }
+
+const same = (a: Tracked, b: Tracked) => a.kind === b.kind && a.name === b.name;
+const defined = (pair: DirectorPair, s: Tracked) => (s.kind === "script" ? pair.scripts : pair.trackProcesses)[s.name] !== undefined;
 
 /** "150 + 10 - 20 = 140", with keepalived's cap shown when it applies. */
 function sum(base: number, terms: readonly number[]): { value: number; text: string } {
@@ -66,11 +75,12 @@ interface ScriptFailure {
   readonly bound: number;
 }
 
-/** A weighted script failing on the master, as one instance sees it. */
-function scriptFailure(pair: DirectorPair, pn: string, instance: string, script: string, weight: number): ScriptFailure {
+/** A weighted script or track process failing on the master, as one instance sees it. */
+function scriptFailure(pair: DirectorPair, pn: string, instance: string, failing: Tracked): ScriptFailure {
   const inst = pair.instances[instance];
+  const { weight } = failing;
   const bonuses = trackedBy(pair, pn, instance).filter((s) => s.weight > 0);
-  const others = bonuses.filter((s) => s.script !== script).map((s) => s.weight);
+  const others = bonuses.filter((s) => !same(s, failing)).map((s) => s.weight);
   const master = sum(inst.priority.master, weight < 0 ? [...others, weight] : others);
   const backup = sum(inst.priority.backup, bonuses.map((s) => s.weight));
   // A failing negative script must take the master below the backup; a positive one's missing bonus must.
@@ -92,14 +102,17 @@ export function failures(pair: DirectorPair, pn = "pair"): Outcome[] {
       for (const iface of new Set([inst.interface, ...inst.trackInterfaces])) {
         out.push({ instance, failure: `${iface} down on ${d}`, owner: other, why: `${instance} goes to FAULT on ${d}${group ? `, and sync group '${group[0]}' with it` : ""}` });
       }
+      for (const file of inst.trackFiles.filter((f) => pair.trackFiles[f]?.weight === 0)) {
+        out.push({ instance, failure: `track file ${file} not 0 on ${d}`, owner: other, why: `weight 0: ${instance} goes to FAULT on ${d}` });
+      }
       for (const s of trackedBy(pair, pn, instance)) {
-        const failure = `script ${s.script} failing on ${d}`;
+        const failure = `${s.kind} ${s.name} failing on ${d}`;
         if (s.weight === 0) {
           out.push({ instance, failure, owner: other, why: `weight 0: ${instance} goes to FAULT on ${d}` });
         } else if (role === "backup") {
           out.push({ instance, failure, owner: pair.master, why: `only ${d}'s priority changes` });
         } else {
-          const seen = members.map((m) => scriptFailure(pair, pn, m, s.script, s.weight));
+          const seen = members.map((m) => scriptFailure(pair, pn, m, s));
           const moved = seen.find((f) => f.moves);
           const f = seen.find((x) => x.instance === instance)!;
           out.push(moved
@@ -128,11 +141,11 @@ function pairCheck(pair: DirectorPair, pn: string, report: Report): void {
     const members = group ? group[1].instances.filter((m) => pair.instances[m]) : [instance];
     for (const s of trackedBy(pair, pn, instance)) {
       const key = s.path.join(".");
-      if (s.weight === 0 || !pair.scripts[s.script] || reported.has(key)) continue;
+      if (s.weight === 0 || !defined(pair, s) || reported.has(key)) continue;
       reported.add(key);
-      const seen = members.map((m) => scriptFailure(pair, pn, m, s.script, s.weight));
+      const seen = members.map((m) => scriptFailure(pair, pn, m, s));
       if (seen.some((f) => f.moves)) continue;
-      const head = `names script '${s.script}' with weight ${s.weight}, whose failure on the master ${pair.master} can never move the VIPs`;
+      const head = `names ${s.kind} '${s.name}' with weight ${s.weight}, whose failure on the master ${pair.master} can never move the VIPs`;
       if (seen.every((f) => f.nopreempt)) {
         report(s.path, `${head}: with nopreempt the backup ${pair.backup} never takes over from a master that still sends adverts; give it weight 0 to fault the instance`);
         continue;

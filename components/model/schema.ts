@@ -58,6 +58,29 @@ const vrrpScript = z.strictObject({
   rise: int(1, 255).default(2).describe("Successes before the script counts as up."),
 });
 
+/** The track file keepalived.conf always has: dsas-kit's maintenance, which a stack's own track files cannot be named. */
+export const MAINTENANCE_TRACK = "dsas_maintenance";
+
+const trackFile = z.strictObject({
+  file: scriptPath.describe("File holding a number that another program (a deploy tool, a monitoring agent) writes; keepalived reads it each time it changes."),
+  weight: int(-254, 254).default(0)
+    .describe("0: any value but 0 in the file puts the instances tracking it in FAULT. Else the value times the weight is added to their priority (below -253 faults them)."),
+  initValue: int(-2147483647, 2147483647).optional()
+    .describe("init_file: written to the file when keepalived starts and it does not exist. @default - none: a missing file reads as 0"),
+});
+
+const trackProcess = z.strictObject({
+  process: text(["keepalivedString"]).describe("Process name as /proc/PID/comm has it (at most 15 characters), or with parameters or fullCommand the command as its first word."),
+  parameters: z.array(text(["keepalivedString"])).default([]).describe("Its arguments, each matched exactly (see paramMatch)."),
+  paramMatch: z.enum(["exact", "partial", "initial"]).default("exact")
+    .describe("exact: the arguments are these and no more; partial: these first ones match; initial: as partial, the last one may be longer."),
+  fullCommand: z.boolean().default(false).describe("Match the whole command line (/proc/PID/cmdline) instead of the process name."),
+  weight: int(-254, 254).default(0).describe("0: fewer than quorum processes puts the instances tracking it in FAULT; else the priority change while too few (negative) or enough (positive) run."),
+  quorum: int(1, 65535).default(1).describe("Matching processes needed for an OK status."),
+  quorumMax: int(0, 65535).optional().describe("More matching processes than this is a failure too. @default - no maximum"),
+  delay: seconds(0, 3600).optional().describe("Seconds a change must last before it counts (fork_delay and terminate_delay), so a restart does not move the VIPs. @default - none"),
+});
+
 const notify = z.strictObject({
   master: scriptPath.optional().describe("Run on becoming master."),
   backup: scriptPath.optional().describe("Run on becoming backup."),
@@ -88,6 +111,8 @@ export const vrrpInstance = z.strictObject({
   preemptDelay: int(0, 1000).optional().describe("Seconds a recovered master waits before preempting."),
   trackInterfaces: z.array(ifname).default([]).describe("Interfaces whose loss puts the instance in FAULT."),
   trackScripts: z.array(name("script")).default([]).describe("Names of scripts (under `scripts`) that adjust or fault the instance."),
+  trackFiles: z.array(name("track file")).default([]).describe("Names of files (under `trackFiles`) that adjust or fault the instance."),
+  trackProcesses: z.array(name("track process")).default([]).describe("Names of processes (under `trackProcesses`) that adjust or fault the instance."),
   notify: notify.optional(),
   garp: garp.prefault({}).describe("Gratuitous ARP timing, so clients learn the new master's MAC."),
   extraConfig: extraConfig("keepalived"),
@@ -223,6 +248,9 @@ export const directorPair = z.strictObject({
     .describe("VRRP instances (vrrp_instance), by name: an interface, a VRID and the VIPs it carries."),
   syncGroups: z.record(name("sync group"), syncGroup).default({}).describe("Groups of instances that fail over together (vrrp_sync_group), by name."),
   scripts: z.record(name("script"), vrrpScript).default({}).describe("vrrp_script definitions, by name."),
+  trackFiles: z.record(name("track file"), trackFile).default({}).describe("Files keepalived watches (track_file), by name; instances name the ones they track."),
+  trackProcesses: z.record(name("track process"), trackProcess).default({})
+    .describe("Processes keepalived watches through the kernel's process events (vrrp_track_process), by name, without running a script; instances name the ones they track."),
   virtualServers: z.record(name("virtual server"), virtualServer).default({}).describe("LVS services on the pair's VIPs, by name."),
   extraGlobalConfig: extraConfig("keepalived"),
 });

@@ -7,7 +7,7 @@ import { failoverCheck } from "./failover.ts";
 import { limitsCheck } from "./limits.ts";
 import { drbdAddress, realServerAddress, realServerNets, squidAddress, vipsOf } from "./resolve.ts";
 import { checkStoragePairs } from "./storage-checks.ts";
-import { topology, type SecretKind, type Topology } from "./schema.ts";
+import { MAINTENANCE_TRACK, topology, type SecretKind, type Topology } from "./schema.ts";
 
 export type Path = (string | number)[];
 export type Report = (path: Path, message: string) => void;
@@ -26,6 +26,18 @@ function crossCheck(t: Topology, report: Report): void {
     }
     const hosts = directors.map((d) => t.hosts[d]).filter((h) => h !== undefined);
     if (hosts.length < 2 || pair.master === pair.backup) continue;
+
+    if (pair.trackFiles[MAINTENANCE_TRACK]) report(at("trackFiles", MAINTENANCE_TRACK), `must not be named '${MAINTENANCE_TRACK}', the track file of dsas-kit's maintenance`);
+    for (const [tn, tp] of Object.entries(pair.trackProcesses)) {
+      const tpp = (...p: Path) => at("trackProcesses", tn, ...p);
+      // keepalived matches the name against /proc/PID/comm, which the kernel cuts at 15 bytes and which holds no path.
+      if (!tp.fullCommand && tp.parameters.length === 0) {
+        if (tp.process.includes("/")) report(tpp("process"), `must be a process name without '/', as /proc/PID/comm has it (for example 'haproxy'), or give parameters or fullCommand: true to match the command line, got '${tp.process}'`);
+        else if (Buffer.byteLength(tp.process) > 15) report(tpp("process"), `must be at most 15 bytes, as long as a process name in /proc/PID/comm can be ('${tp.process.slice(0, 15)}' is how '${tp.process}' shows there); give parameters or fullCommand: true to match the command line`);
+      }
+      if (tp.paramMatch !== "exact" && tp.parameters.length === 0) report(tpp("paramMatch"), `'${tp.paramMatch}' needs parameters to match`);
+      if (tp.quorumMax !== undefined && tp.quorumMax < tp.quorum) report(tpp("quorumMax"), `must be at least quorum (${tp.quorum}), got ${tp.quorumMax}: no count of processes would be OK`);
+    }
 
     const grouped = new Map<string, string>();
     for (const [gn, g] of Object.entries(pair.syncGroups)) {
@@ -75,6 +87,15 @@ function crossCheck(t: Topology, report: Report): void {
           report(ip("trackScripts", i), `names script '${s}' with weight ${pair.scripts[s].weight}, which keepalived ignores in sync group '${grouped.get(iname)}'; give it weight 0 (fault the group)`);
         }
       });
+      for (const [field, defined, what] of [["trackFiles", pair.trackFiles, "track file"], ["trackProcesses", pair.trackProcesses, "track process"]] as const) {
+        inst[field].forEach((n, i) => {
+          const d = defined[n];
+          if (!d) report(ip(field, i), `names ${what} '${n}', which is not defined under ${field}`);
+          else if (grouped.has(iname) && d.weight !== 0) {
+            report(ip(field, i), `names ${what} '${n}' with weight ${d.weight}, which keepalived ignores in sync group '${grouped.get(iname)}'; give it weight 0 (fault the group)`);
+          }
+        });
+      }
       inst.trackInterfaces.forEach((tif, i) => {
         const lacking = directors.filter((d) => t.hosts[d].interfaces[tif] === undefined);
         if (lacking.length) report(ip("trackInterfaces", i), `'${tif}' is not an interface of ${lacking.join(" and ")}`);

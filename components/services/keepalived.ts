@@ -5,7 +5,7 @@
 // new files, reloaded (never restarted) after a leaving real server drained.
 import type { DirectorPairModel, HostModel } from "../model/normalize.ts";
 import { interfaceOnSegmentOf } from "../model/resolve.ts";
-import type { Check } from "../model/schema.ts";
+import { MAINTENANCE_TRACK, type Check } from "../model/schema.ts";
 import { file, LIBEXEC, program, secretToken, template, type HostFile } from "../plan/files.ts";
 import { drainList, ipvsadmRules, sorryServers } from "./ipvsadm.ts";
 import type { Service, UnitDraft } from "./service.ts";
@@ -20,7 +20,6 @@ export const DRAIN_LIST = `${SECRET_DIR}/drain.list`;
 
 /** "1" while the stack puts the director in maintenance, else "0": keepalived's track_file, which it watches itself. */
 export const MAINTENANCE_FILE = `${SECRET_DIR}/maintenance`;
-const MAINTENANCE_TRACK = "dsas_maintenance";
 
 /** The IPVS table keepalived.conf implies, with every real server in: what a refresh compares the kernel's with. */
 export const IPVS_EXPECTED = `${SECRET_DIR}/ipvs.rules`;
@@ -106,6 +105,8 @@ function conf(pair: DirectorPairModel, role: "master" | "backup", host: HostMode
     virtualIps: inst.virtualIps.map((vip) => `${vip}/${(interfaceOnSegmentOf(host, inst.virtualIps[0]) ?? { prefix: 32 }).prefix} dev ${inst.interface}`),
     trackInterfaces: inst.trackInterfaces,
     trackScripts: inst.trackScripts,
+    trackFiles: inst.trackFiles,
+    trackProcesses: inst.trackProcesses,
     notify: notifyLines(inst.notify),
     extraConfig: inst.extraConfig,
   }));
@@ -123,6 +124,19 @@ function conf(pair: DirectorPairModel, role: "master" | "backup", host: HostMode
       : null,
     extraGlobalConfig: pair.extraGlobalConfig,
     scripts: sorted(pair.scripts).map(([name, s]) => ({ name, ...s, timeout: s.timeout ?? s.interval })),
+    // Numbers that may be 0 go as text, so that a 0 is written too.
+    trackFiles: sorted(pair.trackFiles).map(([name, f]) => ({ name, file: f.file, weight: f.weight, initValue: f.initValue?.toString() ?? null })),
+    trackProcesses: sorted(pair.trackProcesses).map(([name, p]) => ({
+      name,
+      process: [p.process, ...p.parameters].map((w) => q(w)).join(" "),
+      // Without parameters, param_match would ask for a process with none.
+      paramMatch: p.parameters.length && p.paramMatch !== "exact" ? p.paramMatch : null,
+      weight: p.weight,
+      quorum: p.quorum,
+      quorumMax: p.quorumMax?.toString() ?? null,
+      delay: p.delay?.toString() ?? null,
+      fullCommand: p.fullCommand,
+    })),
     syncGroups: sorted(pair.syncGroups).map(([name, g]) => ({ name, instances: g.instances, trackScripts: g.trackScripts, notify: notifyLines(g.notify) })),
     instances,
     virtualServers: pair.ipvs === "keepalived" ? sorted(pair.virtualServers).map(([, vs]) => ({
@@ -198,7 +212,8 @@ function expectedTable(pair: DirectorPairModel): string {
  * stack puts it in maintenance, else in its role's state at its role's priority. The prediction
  * does not follow the peer's maintenance, so a handover changes no file of the director that takes
  * the VIPs; dsas-gate takes MASTER on a backup that held the VIPs before the change. The first
- * look waits for the slowest tracked script to tell (its failures to count) and for three adverts.
+ * look waits for the slowest tracked script or process to tell (its failures to count, its delay
+ * to pass) and for three adverts.
  */
 function gate(pair: DirectorPairModel, role: "master" | "backup", host: string, peer: string): string {
   const tracked = new Set([...Object.values(pair.instances).flatMap((i) => i.trackScripts), ...Object.values(pair.syncGroups).flatMap((g) => g.trackScripts)]);
@@ -206,12 +221,13 @@ function gate(pair: DirectorPairModel, role: "master" | "backup", host: string, 
     const s = pair.scripts[name];
     return s.interval * s.fall + (s.timeout ?? s.interval);
   });
+  const processSeconds = Object.values(pair.instances).flatMap((i) => i.trackProcesses).map((name) => (pair.trackProcesses[name].delay ?? 0) + 1);
   const advertSeconds = Object.values(pair.instances).map((i) => 3 * i.advertInt);
   return template("keepalived-gate.hbs", {
     pair: pair.name,
     host,
     peer,
-    settle: Math.ceil(Math.max(2, ...scriptSeconds, ...advertSeconds)),
+    settle: Math.ceil(Math.max(2, ...scriptSeconds, ...processSeconds, ...advertSeconds)),
     wait: GATE_WAIT_SECONDS,
     instances: sorted(pair.instances).map(([name, inst]) => ({
       name,

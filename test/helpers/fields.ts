@@ -29,6 +29,9 @@ function buildFull(): any {
   lb.scriptUser = "root";
   lb.extraGlobalConfig = ["vrrp_garp_interval 0.001"];
   lb.scripts.chk_group = { command: "/usr/bin/true", weight: 0 };
+  lb.trackFiles = { deploying: { file: "/run/deploying", initValue: 0 } };
+  lb.trackProcesses = { proxy: { process: "haproxy", parameters: ["-f", "/etc/haproxy/haproxy.cfg"], paramMatch: "partial" } };
+  Object.assign(lb.instances.VI_EXT, { trackFiles: ["deploying"], trackProcesses: ["proxy"] });
   Object.assign(lb.instances.VI_INT, { notify: notify(), extraConfig: ["dont_track_primary"] });
   Object.assign(lb.syncGroups.VG_LB, { notify: notify(), trackScripts: ["chk_group"] });
   Object.assign(lb.virtualServers.web, { extraConfig: ["alpha"], gateway: "192.168.31.10" });
@@ -156,6 +159,11 @@ function renameScript(p: any, from: string, to: string): void {
   for (const g of Object.values<any>(p.syncGroups ?? {})) g.trackScripts = swap(g.trackScripts, from, to);
 }
 
+function renameTracked(p: any, field: "trackFiles" | "trackProcesses", from: string, to: string): void {
+  p[field] = renameKey(p[field], from, to);
+  for (const i of Object.values<any>(p.instances)) i[field] = swap(i[field], from, to);
+}
+
 function renamePool(t: any, from: string, to: string): void {
   t.pools = renameKey(t.pools, from, to);
   for (const p of Object.values<any>(t.directorPairs)) for (const vs of Object.values<any>(p.virtualServers)) if (vs.pool === from) vs.pool = to;
@@ -205,6 +213,8 @@ const WEB2 = "192.168.31.102";
 /** Statements of `inner` directly inside `outer`'s block. */
 const inside = (statements: string[][], outer: string[], inner: string[]) => block(block(statements, ...outer), ...inner);
 const firsts = (statements: string[][]) => statements.filter((w) => w.length && w[0] !== "{" && w[0] !== "}").map((w) => w[0]);
+/** The stack's own track files VI_EXT tracks on lv1. */
+const trackedFiles = (r: Rendered) => firsts(inside(ka(r, "lv1"), ["vrrp_instance", "VI_EXT"], ["track_file"])).filter((f) => f !== "dsas_maintenance");
 const header = (text: string, re: RegExp) => (re.exec(text.split("\n")[0])?.[1] ? [re.exec(text.split("\n")[0])![1]] : []);
 
 const K = "topology.directorPairs.lb";
@@ -305,6 +315,36 @@ export const FIELD_CASES: readonly FieldCase[] = [
   {
     place: "directorPairs.<name>.instances.<name>.trackScripts[]", at: () => `${K}.instances.VI_EXT.trackScripts[0]`, set: (t, v) => { t.directorPairs.lb.instances.VI_EXT.trackScripts[0] = v; },
     valid: constant("chk_uplink"), lands: LV1, read: (r) => firsts(inside(ka(r, "lv1"), ["vrrp_instance", "VI_EXT"], ["track_script"])),
+  },
+  {
+    place: "directorPairs.<name>.instances.<name>.trackFiles[]", at: () => `${K}.instances.VI_EXT.trackFiles[0]`, set: (t, v) => { t.directorPairs.lb.instances.VI_EXT.trackFiles[0] = v; },
+    valid: constant("deploying"), lands: LV1, read: (r) => trackedFiles(r),
+  },
+  {
+    place: "directorPairs.<name>.instances.<name>.trackProcesses[]", at: () => `${K}.instances.VI_EXT.trackProcesses[0]`,
+    set: (t, v) => { t.directorPairs.lb.instances.VI_EXT.trackProcesses[0] = v; }, valid: constant("proxy"), lands: LV1,
+    read: (r) => firsts(inside(ka(r, "lv1"), ["vrrp_instance", "VI_EXT"], ["track_process"])),
+  },
+  {
+    place: "directorPairs.<name>.trackFiles.<key>", at: (v) => key(`${K}.trackFiles`, v), set: (t, v) => renameTracked(t.directorPairs.lb, "trackFiles", "deploying", v),
+    valid: ident, lands: LV1, read: (r) => trackedFiles(r),
+  },
+  {
+    place: "directorPairs.<name>.trackFiles.<name>.file", at: () => `${K}.trackFiles.deploying.file`, set: (t, v) => { t.directorPairs.lb.trackFiles.deploying.file = v; },
+    valid: filePath, lands: LV1, read: (r) => argsOf(block(ka(r, "lv1"), "track_file", "deploying"), "file"),
+  },
+  {
+    place: "directorPairs.<name>.trackProcesses.<key>", at: (v) => key(`${K}.trackProcesses`, v), set: (t, v) => renameTracked(t.directorPairs.lb, "trackProcesses", "proxy", v),
+    valid: ident, lands: LV1, read: (r) => firsts(inside(ka(r, "lv1"), ["vrrp_instance", "VI_EXT"], ["track_process"])),
+  },
+  {
+    place: "directorPairs.<name>.trackProcesses.<name>.process", at: () => `${K}.trackProcesses.proxy.process`, set: (t, v) => { t.directorPairs.lb.trackProcesses.proxy.process = v; },
+    valid: fc.oneof(constant("haproxy"), filePath), lands: LV1, read: (r) => argsOf(block(ka(r, "lv1"), "vrrp_track_process", "proxy"), "process"),
+  },
+  {
+    place: "directorPairs.<name>.trackProcesses.<name>.parameters[]", at: () => `${K}.trackProcesses.proxy.parameters[0]`,
+    set: (t, v) => { t.directorPairs.lb.trackProcesses.proxy.parameters[0] = v; }, valid: word, lands: LV1,
+    read: (r) => argsOf(block(ka(r, "lv1"), "vrrp_track_process", "proxy"), "process", 2),
   },
   ...Object.entries(notifyKinds).map(([kind, keyword]): FieldCase => ({
     place: `directorPairs.<name>.instances.<name>.notify.${kind}`, at: () => `${K}.instances.VI_INT.notify.${kind}`,

@@ -31,6 +31,15 @@ describe("failure-mode arithmetic", () => {
       t.directorPairs.lb.scripts.chk_load = { command: "/usr/bin/true", weight: -50 };
       t.directorPairs.lb.syncGroups.VG_LB.trackScripts = ["chk_load"];
     }, "topology.directorPairs.lb.syncGroups.VG_LB.trackScripts[0] names script 'chk_load' with weight -50, whose failure on the master lv1 can never move the VIPs (VI_EXT: master 150 - 50 = 100, not below backup lv2's 100; VI_INT: master 150 - 50 = 100, not below backup lv2's 100); give it a weight of -51 or less, or 0 to fault the instance"],
+    ["a track process whose failure keeps the master above the backup", (t: any) => {
+      t.directorPairs.ilb.trackProcesses = { proxy: { process: "haproxy", weight: -30 } };
+      t.directorPairs.ilb.instances.VI_DB.trackProcesses = ["proxy"];
+    }, `${DB}.trackProcesses[0] names track process 'proxy' with weight -30, whose failure on the master ilv1 can never move the VIPs (master 150 - 30 = 120, not below backup ilv2's 100); give it a weight of -51 or less, or 0 to fault the instance`],
+    ["a script against a track process's bonus", (t: any) => {
+      tracking(-50)(t);
+      t.directorPairs.ilb.trackProcesses = { proxy: { process: "haproxy", weight: 60 } };
+      t.directorPairs.ilb.instances.VI_DB.trackProcesses = ["proxy"];
+    }, `${DB}.trackScripts[0] names script 'chk0' with weight -50, whose failure on the master ilv1 can never move the VIPs (master 150 + 60 - 50 = 160, not below backup ilv2's 100 + 60 = 160); give it a weight of -51 or less, or 0 to fault the instance`],
     ["bonuses that take both directors to keepalived's highest priority", (t: any) => {
       tracking(20)(t);
       t.directorPairs.ilb.instances.VI_DB.priority = { master: 235, backup: 234 };
@@ -67,6 +76,21 @@ describe("failure-mode arithmetic", () => {
       "eth0 down on ilv2: ilv1 (VI_DB goes to FAULT on ilv2)",
       "script chk0 failing on ilv2: ilv1 (only ilv2's priority changes)",
       "script chk1 failing on ilv2: ilv1 (weight 0: VI_DB goes to FAULT on ilv2)",
+    ]);
+  });
+
+  it("counts a track process like a script, and a track file of weight 0 as a fault", () => {
+    const raw = exampleRaw();
+    const ilb = raw.directorPairs.ilb;
+    ilb.trackProcesses = { proxy: { process: "haproxy", weight: -60 } };
+    ilb.trackFiles = { deploying: { file: "/run/deploying" }, load: { file: "/run/load", weight: -1 } };
+    Object.assign(ilb.instances.VI_DB, { trackProcesses: ["proxy"], trackFiles: ["deploying", "load"] });
+    const t = parseTopology(raw);
+    expect(failures(t.directorPairs.ilb, "ilb").filter((o) => o.failure.includes("track")).map((o) => `${o.failure}: ${o.owner} (${o.why})`)).toEqual([
+      "track file deploying not 0 on ilv1: ilv2 (weight 0: VI_DB goes to FAULT on ilv1)",
+      "track process proxy failing on ilv1: ilv2 (VI_DB: master 150 - 60 = 90 below backup 100 after preemptDelay 30 s)",
+      "track file deploying not 0 on ilv2: ilv1 (weight 0: VI_DB goes to FAULT on ilv2)",
+      "track process proxy failing on ilv2: ilv1 (only ilv2's priority changes)",
     ]);
   });
 

@@ -32,6 +32,30 @@ describe("topology validation", () => {
       "topology.directorPairs.lb.instances.VI_EXT.trackScripts[0] names script 'chk_nothing', which is not defined under scripts"],
     ["a weighted script in a sync group", (t: any) => { t.directorPairs.lb.scripts.chk_uplink.weight = -60; },
       "topology.directorPairs.lb.instances.VI_EXT.trackScripts[0] names script 'chk_uplink' with weight -60, which keepalived ignores in sync group 'VG_LB'; give it weight 0 (fault the group)"],
+    ["a tracked file that does not exist", (t: any) => { t.directorPairs.lb.instances.VI_EXT.trackFiles = ["deploying"]; },
+      "topology.directorPairs.lb.instances.VI_EXT.trackFiles[0] names track file 'deploying', which is not defined under trackFiles"],
+    ["a tracked process that does not exist", (t: any) => { t.directorPairs.ilb.instances.VI_DB.trackProcesses = ["haproxy"]; },
+      "topology.directorPairs.ilb.instances.VI_DB.trackProcesses[0] names track process 'haproxy', which is not defined under trackProcesses"],
+    ["a weighted track file in a sync group", (t: any) => {
+      t.directorPairs.lb.trackFiles = { deploying: { file: "/run/deploying", weight: -60 } };
+      t.directorPairs.lb.instances.VI_INT.trackFiles = ["deploying"];
+    }, "topology.directorPairs.lb.instances.VI_INT.trackFiles[0] names track file 'deploying' with weight -60, which keepalived ignores in sync group 'VG_LB'; give it weight 0 (fault the group)"],
+    ["a weighted track process in a sync group", (t: any) => {
+      t.directorPairs.lb.trackProcesses = { proxy: { process: "haproxy", weight: -60 } };
+      t.directorPairs.lb.instances.VI_EXT.trackProcesses = ["proxy"];
+    }, "topology.directorPairs.lb.instances.VI_EXT.trackProcesses[0] names track process 'proxy' with weight -60, which keepalived ignores in sync group 'VG_LB'; give it weight 0 (fault the group)"],
+    ["a track file named as dsas-kit's maintenance one", (t: any) => { t.directorPairs.lb.trackFiles = { dsas_maintenance: { file: "/run/x" } }; },
+      "topology.directorPairs.lb.trackFiles.dsas_maintenance must not be named 'dsas_maintenance', the track file of dsas-kit's maintenance"],
+    ["a process name longer than /proc/PID/comm holds", (t: any) => { t.directorPairs.lb.trackProcesses = { exporter: { process: "prometheus-node-exporter" } }; },
+      "topology.directorPairs.lb.trackProcesses.exporter.process must be at most 15 bytes, as long as a process name in /proc/PID/comm can be ('prometheus-node' is how 'prometheus-node-exporter' shows there); give parameters or fullCommand: true to match the command line"],
+    ["a process name with a path", (t: any) => { t.directorPairs.lb.trackProcesses = { proxy: { process: "/usr/sbin/haproxy" } }; },
+      "topology.directorPairs.lb.trackProcesses.proxy.process must be a process name without '/', as /proc/PID/comm has it (for example 'haproxy'), or give parameters or fullCommand: true to match the command line, got '/usr/sbin/haproxy'"],
+    ["a partial parameter match with no parameters", (t: any) => { t.directorPairs.lb.trackProcesses = { proxy: { process: "haproxy", paramMatch: "partial" } }; },
+      "topology.directorPairs.lb.trackProcesses.proxy.paramMatch 'partial' needs parameters to match"],
+    ["a process quorum no count can meet", (t: any) => { t.directorPairs.lb.trackProcesses = { proxy: { process: "haproxy", quorum: 2, quorumMax: 1 } }; },
+      "topology.directorPairs.lb.trackProcesses.proxy.quorumMax must be at least quorum (2), got 1: no count of processes would be OK"],
+    ["a process name keepalived cannot quote", (t: any) => { t.directorPairs.lb.trackProcesses = { proxy: { process: "ha\"proxy" } }; },
+      "topology.directorPairs.lb.trackProcesses.proxy.process must not contain a double quote (\"): it would end keepalived's quoted string, got \"ha\\\"proxy\""],
     ["a sync group naming an unknown instance", (t: any) => { t.directorPairs.lb.syncGroups.VG_LB.instances[1] = "VI_LAN"; },
       "topology.directorPairs.lb.syncGroups.VG_LB.instances[1] names instance 'VI_LAN', which is not defined under instances"],
     ["a director missing from hosts", (t: any) => { t.directorPairs.lb.backup = "lv9"; },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Model } from "../../components/model/normalize.ts";
 import { planDirectorPair } from "../../components/plan/plan.ts";
-import { KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
+import { GATE_FILE, KEEPALIVED_CONF } from "../../components/services/keepalived.ts";
 import { exampleModel, exampleRaw, filesBy, modelOf, testSecrets, type ServiceFile } from "../helpers/example.ts";
 import { expectGolden } from "../helpers/golden.ts";
 import { runOnHost } from "../helpers/sandbox.ts";
@@ -89,6 +89,17 @@ describe("director pair rendering of every keepalived option the model has", () 
     ...structuredClone(lb.instances.VI_INT), virtualRouterId: 33, virtualIps: ["192.168.31.9"], notify: undefined,
     preemptDelay: 10, trackScripts: ["chk_flag"], authentication: undefined, unicast: true, extraConfig: [],
   };
+  // A file a deploy tool writes and a process keepalived watches, on the ungrouped VI_ALT (weighted) and the grouped VI_INT (faulting).
+  lb.trackFiles = { deploying: { file: "/run/dsas-test/deploying", initValue: 0 }, load: { file: "/run/dsas-test/load", weight: -10 } };
+  lb.trackProcesses = {
+    sshd: { process: "sshd", weight: -60, quorumMax: 4, quorum: 1, delay: 2 },
+    exporter: { process: "/usr/bin/prometheus-node-exporter", parameters: ["--collector.ipvs"], paramMatch: "partial", quorum: 1, quorumMax: 2 },
+    agent: { process: "/usr/bin/python3 /usr/local/bin/agent.py", fullCommand: true },
+  };
+  lb.instances.VI_ALT.trackFiles = ["deploying", "load"];
+  lb.instances.VI_ALT.trackProcesses = ["sshd"];
+  lb.instances.VI_INT.trackFiles = ["deploying"];
+  lb.instances.VI_INT.trackProcesses = ["exporter", "agent"];
   raw.pools.web.checks.push(
     { type: "SSL_GET", path: "/health", statusCode: 200, digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", port: 443, connectTimeout: 3, retry: 2, delayBeforeRetry: 1 },
     { type: "MISC_CHECK", command: "/usr/bin/true", timeout: 3 },
@@ -125,6 +136,33 @@ describe("director pair rendering of every keepalived option the model has", () 
       "        HTTP_GET {\n            url {\n                path /live\n                status_code 204\n            }\n",
       "        SSL_GET {\n            url {\n                path /health\n                status_code 200\n                digest 9b3a0c85a887a256d6939da88aabd8cd\n            }\n            connect_port 443\n            virtualhost www.example.com\n",
       '        MISC_CHECK {\n            misc_path "/usr/bin/true"\n            misc_timeout 3\n        }\n',
+      'track_file deploying {\n    file "/run/dsas-test/deploying"\n    weight 0\n    init_file 0\n}\n\ntrack_file load {\n    file "/run/dsas-test/load"\n    weight -10\n}\n',
+      'vrrp_track_process agent {\n    process "/usr/bin/python3 /usr/local/bin/agent.py"\n    weight 0\n    quorum 1\n    full_command\n}\n',
+      'vrrp_track_process exporter {\n    process "/usr/bin/prometheus-node-exporter" "--collector.ipvs"\n    param_match partial\n    weight 0\n    quorum 1\n    quorum_max 2\n}\n',
+      'vrrp_track_process sshd {\n    process "sshd"\n    weight -60\n    quorum 1\n    quorum_max 4\n    delay 2\n}\n',
+      "    track_file {\n        dsas_maintenance\n        deploying\n        load\n    }\n    track_process {\n        sshd\n    }\n",
+      "    track_file {\n        dsas_maintenance\n        deploying\n    }\n    track_process {\n        exporter\n        agent\n    }\n",
     ]) expect(conf).toContain(line);
+  });
+});
+
+describe("the gate's first look", () => {
+  it("waits out a tracked process's delay, as it does a tracked script's failures", () => {
+    const settle = (mutate: (raw: any) => void) => {
+      const raw = exampleRaw();
+      mutate(raw.directorPairs.ilb);
+      const files = renderDirectorPair(modelOf(raw), "ilb", testSecrets);
+      return files.ilv2.find((f) => f.path === GATE_FILE)!.content.match(/^settle (\d+)$/m)?.[1];
+    };
+    // VRRPv3 adverts every 0.2 s: the floor of 2 s.
+    expect(settle(() => {})).toBe("2");
+    expect(settle((ilb) => {
+      ilb.trackProcesses = { mariadb: { process: "mariadbd", delay: 20 } };
+      ilb.instances.VI_DB.trackProcesses = ["mariadb"];
+    })).toBe("21");
+    expect(settle((ilb) => {
+      ilb.scripts = { chk: { command: "/usr/bin/true", interval: 3, fall: 4 } };
+      ilb.instances.VI_DB.trackScripts = ["chk"];
+    })).toBe("15");
   });
 });
