@@ -70,9 +70,12 @@ async function askAgain(n: number): Promise<string> {
 
 const body = (answer: string) => answer.match(/^body .*$/m)?.[0];
 
-/** trackedCommand: a vrrp_script VI_EXT tracks, which faults it while it fails. */
-function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["web1", "web2"], maintenance?: string, trackedCommand?: string) {
-  const tracked = trackedCommand ? { scripts: { chk_service: { command: trackedCommand, interval: 1, fall: 1 } } } : {};
+/** trackedCommand: a vrrp_script VI_EXT tracks, which faults it while it fails; trackedProcess: a process it tracks the same way. */
+function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["web1", "web2"], maintenance?: string, trackedCommand?: string, trackedProcess?: string) {
+  const tracked = {
+    ...(trackedCommand ? { scripts: { chk_service: { command: trackedCommand, interval: 1, fall: 1 } } } : {}),
+    ...(trackedProcess ? { trackProcesses: { service: { process: trackedProcess } } } : {}),
+  };
   return {
     hosts: Object.fromEntries(HOSTS.map((h) => [h, labHost(h)])),
     directorPairs: {
@@ -83,6 +86,7 @@ function topology(web2Weight = 1, extraGlobalConfig: string[] = [], members = ["
           VI_EXT: {
             interface: "eth0", virtualRouterId: 31, virtualIps: ["10.10.31.10", "10.10.31.100"], authentication: { secret: "vrrpAuth" },
             ...(trackedCommand ? { trackScripts: ["chk_service"] } : {}),
+            ...(trackedProcess ? { trackProcesses: ["service"] } : {}),
           },
           VI_INT: { interface: "eth1", virtualRouterId: 32, virtualIps: ["192.168.31.10"], authentication: { secret: "vrrpAuth" } },
         },
@@ -429,7 +433,7 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("keepalived: verifying the change failed; the previous files are back in place:");
     expect(r.out).toMatch(/keepalived is not as the stack predicts \d+ s after the change, so lb1 is not touched/);
-    expect(r.out).toMatch(/VI_EXT: FAULT, predicted BACKUP: a tracked script, interface or file faults it/);
+    expect(r.out).toMatch(/VI_EXT: FAULT, predicted BACKUP: a tracked script, process, interface or file faults it/);
     expect(r.out).not.toMatch(/lb1-keepalived +updating/);
     expect({ lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) }).toEqual(sums);
     expect({ lb1: keepalivedPid("lb1"), lb2: keepalivedPid("lb2") }, "no keepalived restarted").toEqual(pids);
@@ -438,6 +442,18 @@ describe("pulumi up of the dsas program over SSH to lab hosts", () => {
     expect(ssh("lb2", "/usr/local/libexec/dsas/dsas-gate after /etc/keepalived/dsas/gate /etc/keepalived/dsas/ipvs.rules").status).toBe(0);
     p.setTopology("lab", topology(3));
     expect(p.pulumi(["preview", "--stack", "lab"]).out).toMatch(/Resources:\s+\d+ unchanged/);
+  }, 300_000);
+
+  it("stops at the backup as well for a tracked process that does not run (vrrp_track_process, told by the kernel's process events)", () => {
+    const sums = { lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) };
+    p.setTopology("lab", topology(3, [], undefined, undefined, undefined, "haproxy"));
+    const r = up();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/VI_EXT: FAULT, predicted BACKUP: a tracked script, process, interface or file faults it/);
+    expect(r.out).not.toMatch(/lb1-keepalived +updating/);
+    expect({ lb1: run("lb1", `sha256sum ${KEEPALIVED_CONF}`), lb2: run("lb2", `sha256sum ${KEEPALIVED_CONF}`) }).toEqual(sums);
+    expect(vips.every((v) => holders(v).join() === "lb1")).toBe(true);
+    p.setTopology("lab", topology(3));
   }, 300_000);
 
   it("refuses a host whose key is not the pinned one before running anything", () => {

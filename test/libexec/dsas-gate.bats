@@ -85,8 +85,8 @@ elapsed() { echo $(($(cat "$CLOCK") - 1000000)); }
   after
   [ "$status" -eq 1 ]
   [ "$output" = "keepalived is not as the stack predicts 33 s after the change, so lb1 is not touched:
-VI_EXT: FAULT, predicted BACKUP: a tracked script, interface or file faults it
-VI_INT: FAULT, predicted BACKUP: a tracked script, interface or file faults it" ]
+VI_EXT: FAULT, predicted BACKUP: a tracked script, process, interface or file faults it
+VI_INT: FAULT, predicted BACKUP: a tracked script, process, interface or file faults it" ]
   [ "$(elapsed)" -ge 33 ]
   [ "$(elapsed)" -le 35 ]
 }
