@@ -182,6 +182,15 @@ export function status(model: Model, answers: readonly HostAnswer[]): Status {
       // The director in maintenance faults its instances on purpose (its track_file).
       for (const [iname, inst] of Object.entries(instances[h])) if (inst.state === "FAULT" && h !== pair.maintenance) problems.push(`${name}: ${iname} is FAULT on ${h}`);
       if (pair.lvsSyncDaemon && !syncDaemon[h]) problems.push(`${name}: no connection sync daemon on ${h}`);
+      else if (pair.lvsSyncDaemon) {
+        // keepalived runs the master daemon where the sync instance is MASTER and the backup one where it is BACKUP.
+        const { instance } = pair.lvsSyncDaemon;
+        const peer = h === pair.master ? pair.backup : pair.master;
+        const state = instances[h][instance]?.state;
+        const runs = (role: string) => new RegExp(`^${role} sync daemon `, "m").test(syncDaemon[h]);
+        if (state === "MASTER" && !runs("master")) problems.push(`${name}: ${h} is MASTER of ${instance} but runs no master sync daemon: the connections it forwards are not sent to ${peer}`);
+        if (state === "BACKUP" && !runs("backup")) problems.push(`${name}: ${h} is BACKUP of ${instance} but runs no backup sync daemon: it does not receive ${peer}'s connections`);
+      }
     }
     // Where the VIPs belong: on the master, unless the stack put it in maintenance.
     const away = pair.maintenance === pair.master ? pair.master : pair.backup;

@@ -76,6 +76,14 @@ describe("dsas status: what is degraded, named", () => {
     ]);
   });
 
+  it("a sync daemon in the wrong role for its instance's state", () => {
+    const swap = (t: string, from: string, to: string) => t.replace(`\n${from} sync daemon `, `\n${to} sync daemon `);
+    expect(lbProblems([answer("lv1", swap(fixture("lb1"), "master", "backup")), answer("lv2", swap(fixture("lb2"), "backup", "master")), answer("nfs1", fixture("nfs1")), answer("nfs2", fixture("nfs2"))])).toEqual([
+      "lb: lv1 is MASTER of VI_INT but runs no master sync daemon: the connections it forwards are not sent to lv2",
+      "lb: lv2 is BACKUP of VI_INT but runs no backup sync daemon: it does not receive lv1's connections",
+    ]);
+  });
+
   it("a director in maintenance: its FAULT and the VIPs on the other are as the stack says; VIPs left on it are named", () => {
     const lv2 = fixture("lb1").replaceAll("10.10.31.11/24", "10.10.31.12/24").replaceAll("192.168.31.11/24", "192.168.31.12/24");
     const lv1 = fixture("lb2").replaceAll('"state":1', '"state":3');
