@@ -312,6 +312,17 @@ export const cacheTier = z.strictObject({
   icpPort: port.default(3130).describe("UDP port for ICP queries between squids."),
   htcpPort: port.default(4827).describe("UDP port for HTCP queries between squids."),
   serverName: text(["nginxServerName", "nginxWord"]).default("_").describe("nginx server_name of the front."),
+  squidFailures: z.strictObject({
+    connectTimeoutSeconds: int(1, 75).default(2)
+      .describe("proxy_connect_timeout: how long a front waits for a squid to accept before it tries the next one (a squid whose host is down never refuses)."),
+    readTimeoutSeconds: int(1, 3600).default(60)
+      .describe("proxy_read_timeout: how long a front waits between two reads from a squid, a miss's trip to the origin included; a request sent on a kept-alive connection to a squid whose host died waits this long before it goes on."),
+    retryOn: z.array(z.enum(["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_429", "non_idempotent"])).default(["error", "timeout"])
+      .describe("proxy_next_upstream: what sends a request on to the next squid; empty: never. A squid's own 5xx is its origin's answer, which another squid would get too, so it is not retried by default."),
+    attempts: int(1, 100).default(2).describe("proxy_next_upstream_tries: squids a request may try, the first included."),
+    maxFails: int(0, 1000).default(1).describe("max_fails: failed attempts within failTimeoutSeconds after which a front sends a squid nothing for failTimeoutSeconds; 0: never."),
+    failTimeoutSeconds: int(1, 3600).default(10).describe("fail_timeout: the window for maxFails, and how long a squid then gets no requests."),
+  }).prefault({}).describe("How the fronts handle a squid that fails, so that a dead squid costs a retry, not an error."),
   squidExtraConfig: extraConfig("squid"),
   nginxExtraConfig: extraConfig("nginx"),
 });

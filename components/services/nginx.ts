@@ -1,6 +1,7 @@
 // The nginx fronts of a cache tier: an upstream of the tier's squids chosen
 // by a consistent hash of the URI, so each object normally lives on one squid
-// and adding one moves only about 1/N of them. Checked with `nginx -t`,
+// and adding one moves only about 1/N of them; a squid that fails is skipped
+// for a while and its requests tried on the next. Checked with `nginx -t`,
 // reloaded, one front at a time after the squids.
 import type { CacheTierModel } from "../model/normalize.ts";
 import { file, template, type HostFile } from "../plan/files.ts";
@@ -30,6 +31,10 @@ export function nginxUnit(tier: CacheTierModel, host: string): UnitDraft {
     host,
     upstream: `dsas_cache_${tier.name}`,
     servers: Object.entries(tier.squidAddresses).map(([s, address]) => ({ host: s, address: `${address}:${tier.squidPort}` })),
+    failures: {
+      ...tier.squidFailures,
+      retryOn: tier.squidFailures.retryOn.length ? [...new Set(tier.squidFailures.retryOn)].join(" ") : "off",
+    },
     listen: catchAll ? `${tier.listenPort} default_server` : `${tier.listenPort}`,
     serverName: tier.serverName,
     extraConfig: tier.nginxExtraConfig,

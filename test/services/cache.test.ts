@@ -59,8 +59,24 @@ describe("renderCacheTier on the example's images tier", () => {
 
   it("hashes URIs over both squids with a consistent hash", () => {
     const conf = content(rendered.img1, frontConfPath("images"));
-    expect(conf).toMatch(/upstream dsas_cache_images \{\n\s+hash \$request_uri consistent;\n\s+server 10\.0\.1\.1:3128;.*\n\s+server 10\.0\.1\.2:3128;/);
+    expect(conf).toMatch(/upstream dsas_cache_images \{\n\s+hash \$request_uri consistent;\n\s+server 10\.0\.1\.1:3128 [^;]*;.*\n\s+server 10\.0\.1\.2:3128 [^;]*;/);
     expect(conf).toContain("proxy_pass http://dsas_cache_images;");
+  });
+
+  it("sends a request a dead squid does not take on to the next one, and rests that squid a while", () => {
+    const conf = content(rendered.img1, frontConfPath("images"));
+    expect(conf).toContain("    server 10.0.1.1:3128 max_fails=1 fail_timeout=10s;  # cache1\n");
+    for (const line of ["proxy_connect_timeout 2s;", "proxy_read_timeout 60s;", "proxy_next_upstream error timeout;", "proxy_next_upstream_tries 2;"]) expect(conf).toContain(`        ${line}\n`);
+    const topo = withTier({ squidFailures: { connectTimeoutSeconds: 1, readTimeoutSeconds: 20, retryOn: ["error", "timeout", "http_503", "error"], attempts: 3, maxFails: 0, failTimeoutSeconds: 30 } });
+    const files = renderCacheTier(topo, "images").img1;
+    const tuned = content(files, frontConfPath("images"));
+    expect(tuned).toContain("    server 10.0.1.2:3128 max_fails=0 fail_timeout=30s;  # cache2\n");
+    for (const line of ["proxy_connect_timeout 1s;", "proxy_read_timeout 20s;", "proxy_next_upstream error timeout http_503;", "proxy_next_upstream_tries 3;"]) expect(tuned).toContain(`        ${line}\n`);
+    nginxClean(topo, "img1", files);
+    const never = withTier({ squidFailures: { retryOn: [] } });
+    const off = renderCacheTier(never, "images").img1;
+    expect(content(off, frontConfPath("images"))).toContain("        proxy_next_upstream off;\n");
+    nginxClean(never, "img1", off);
   });
 
   it("a named front leaves Debian's default site in place and passes nginx -t beside it", () => {
